@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Runs every test/**/*.test.ts file in its own Node process (one GPU device per file, so a
+// crash or a lost device in one file cannot take the others down), one at a time (2-core
+// machines: SwiftShader wants both cores), and ends with the plain line CI reads:
+// "N passed, N failed".
+// Usage: node scripts/run-tests.mjs [substring ...]   (runs only the files whose path matches)
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const filters = process.argv.slice(2);
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const files = findTests(join(root, 'test')).filter(
+  (f) => filters.length === 0 || filters.some((s) => relative(root, f).includes(s)),
+);
+let passed = 0, failed = 0, skipped = 0;
+const started = Date.now();
+for (const file of files) {
+  const t0 = Date.now();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', file], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 15 * 60_000,
+  });
+  const output = (run.stdout ?? '') + (run.stderr ?? '');
+  const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? NaN);
+  const ok = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? NaN);
+  const skip = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const name = relative(root, file);
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (Number.isNaN(total)) {
+    // The file died before uvu could print its summary: count it as one failure.
+    failed += 1;
+    console.log(`FAIL ${name} (${secs}s): no test summary, exit ${run.status ?? run.signal}`);
+    console.log(output.trimEnd().split('\n').map((l) => '     ' + l).join('\n'));
+    continue;
+  }
+  passed += ok; skipped += skip; failed += total - ok - skip;
+  const bad = total - ok - skip;
+  console.log(`${bad ? 'FAIL' : 'ok  '} ${name}: ${ok}/${total - skip} passed${skip ? `, ${skip} skipped` : ''} (${secs}s)`);
+  if (bad || run.status !== 0) console.log(output.trimEnd().split('\n').map((l) => '     ' + l).join('\n'));
+  if (run.status !== 0 && !bad) failed += 1;
+}
+console.log(`\n${files.length} files in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed ? 1 : 0);
