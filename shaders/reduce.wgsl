@@ -1,0 +1,71 @@
+// Reduction of the middle axis of x viewed as [outer, r, inner] -> y [outer, inner].
+// {{COMBINE}} is 'sum', 'max' or 'min'. For max/min, idx gets the position along r of the first
+// element that attains the extreme (ties go to the lower index), which the backward scatters to.
+// bindings: 0 x (read); 1 y (storage, f32[outer*inner]); 2 idx (storage, u32 bits in f32 slots,
+//           written for max/min only); 3 params { outputs, r, inner }
+// workgroup 256, one workgroup per output (threads stride over r, then a tree in shared memory);
+// grid: grid1d(outputs, 1)
+#include "common.wgsl"
+
+struct Params { outputs: u32, r: u32, inner: u32 }
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> idx: array<u32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+const KIND: u32 = {{COMBINE}}u; // 0 sum, 1 max, 2 min
+
+var<workgroup> part_value: array<f32, 256>;
+var<workgroup> part_index: array<u32, 256>;
+
+// true when (v, i) should replace (best, bi)
+fn better(v: f32, i: u32, best: f32, bi: u32) -> bool {
+  if (KIND == 1u) {
+    return v > best || (v == best && i < bi);
+  }
+  return v < best || (v == best && i < bi);
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let o = flat_group(wid, nwg);
+  if (o >= params.outputs) {
+    return; // uniform: the whole workgroup shares o
+  }
+  let base = (o / params.inner) * params.r * params.inner + o % params.inner;
+  var acc = 0.0;
+  var acc_index = 0xffffffffu; // "no element yet": the first one seen always wins
+  for (var j = lid; j < params.r; j += 256u) {
+    let v = x[base + j * params.inner];
+    if (KIND == 0u) {
+      acc += v;
+    } else if (acc_index == 0xffffffffu || better(v, j, acc, acc_index)) {
+      acc = v;
+      acc_index = j;
+    }
+  }
+  part_value[lid] = acc;
+  part_index[lid] = acc_index;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      let v = part_value[lid + s];
+      let i = part_index[lid + s];
+      if (KIND == 0u) {
+        part_value[lid] += v;
+      } else if (i != 0xffffffffu && (part_index[lid] == 0xffffffffu || better(v, i, part_value[lid], part_index[lid]))) {
+        part_value[lid] = v;
+        part_index[lid] = i;
+      }
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    y[o] = part_value[0];
+    if (KIND != 0u) {
+      idx[o] = part_index[0];
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * A kernel is a WGSL file plus what varies between its pipelines (snippets, override constants)
+ * and its binding layout. Layout convention for every shader in shaders/ (group 0):
+ *   bindings 0 .. inputs-1        read-only storage (inputs)
+ *   bindings inputs .. +outputs-1 read-write storage (outputs)
+ *   last binding                  uniform `params` (sizes, scalars), when `uniform` is true
+ * Shapes never go into the source: one pipeline serves every shape.
+ */
+import { shaderSource } from './shaders.ts';
+
+export interface Kernel {
+  /** label for pipelines, errors and profiles, e.g. "unary.sin" */
+  name: string;
+  /** file in shaders/ */
+  file: string;
+  snippets?: Record<string, string>;
+  /** WGSL `override` constants (tile sizes, workgroup sizes) */
+  constants?: Record<string, number>;
+  inputs: number;
+  outputs: number;
+  uniform: boolean;
+}
+
+export interface CompiledKernel {
+  kernel: Kernel;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+/** Pipeline cache keyed by WGSL source and constants; reports compile errors with the kernel's name. */
+export class PipelineCache {
+  private cache = new Map<string, CompiledKernel>();
+  /** compile messages that arrive asynchronously; the runtime raises them at the next flush */
+  readonly compileErrors: string[] = [];
+
+  constructor(private device: GPUDevice) {}
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  get(kernel: Kernel): CompiledKernel {
+    const code = shaderSource(kernel.file, kernel.snippets);
+    const key = `${kernel.inputs}/${kernel.outputs}/${kernel.uniform}|${JSON.stringify(kernel.constants ?? {})}|${code}`;
+    let compiled = this.cache.get(key);
+    if (!compiled) {
+      compiled = this.compile(kernel, code);
+      this.cache.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  private compile(kernel: Kernel, code: string): CompiledKernel {
+    if (typeof process !== 'undefined' && process.env?.FUSEGRAD_DUMP_WGSL) {
+      console.error(`// ---- ${kernel.name} (${kernel.file}) ${JSON.stringify(kernel.constants ?? {})}\n${code}`);
+    }
+    const module = this.device.createShaderModule({ code, label: kernel.name });
+    module.getCompilationInfo().then((info) => {
+      for (const m of info.messages) {
+        if (m.type !== 'error') continue;
+        const line = code.split('\n')[m.lineNum - 1] ?? '';
+        this.compileErrors.push(`${kernel.name} (shaders/${kernel.file}) ${m.lineNum}:${m.linePos}: ${m.message}\n    ${line}`);
+      }
+    }, () => undefined);
+    const entries: GPUBindGroupLayoutEntry[] = [];
+    const count = kernel.inputs + kernel.outputs;
+    for (let i = 0; i < count; i++) {
+      entries.push({
+        binding: i,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: i < kernel.inputs ? 'read-only-storage' : 'storage' },
+      });
+    }
+    if (kernel.uniform) entries.push({ binding: count, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+    const layout = this.device.createBindGroupLayout({ entries, label: kernel.name });
+    const pipeline = this.device.createComputePipeline({
+      label: kernel.name,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout], label: kernel.name }),
+      compute: { module, entryPoint: 'main', constants: kernel.constants },
+    });
+    return { kernel, pipeline, layout };
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * The runtime: one device, one buffer pool, one pipeline cache, and the single dispatch path
+ * that every op uses. Work is recorded into one command encoder (one compute pass) and
+ * submitted only at a read, at the end of a step (`flush()`), or when the uniform arena fills —
+ * never once per op.
+ */
+import { FusegradError } from '../errors.ts';
+import { acquireDevice, type AdapterReport, type DeviceOptions } from './device.ts';
+import { PipelineCache, type Kernel } from './kernel.ts';
+import type { Params } from './params.ts';
+import { BufferPool } from './pool.ts';
+import { loadShaderSources } from './shaders.ts';
+import { waitForGpu, type WaitStrategy } from './wait.ts';
+
+export interface RuntimeOptions extends DeviceOptions {
+  /** how to wait for the GPU in Node (see wait.ts); 'spin' is dawn.node's own behaviour */
+  wait?: WaitStrategy;
+  /** submits allowed in flight before `throttle()` waits (bounds queue run-ahead) */
+  maxInFlight?: number;
+}
+
+/** A buffer to bind; a Tensor is one (its `bytes` is its data's size, not the pooled buffer's). */
+export interface Binding {
+  readonly buffer: GPUBuffer;
+  /** bytes to bind; defaults to the whole buffer */
+  readonly bytes?: number;
+}
+
+export interface DispatchArgs {
+  inputs: Binding[];
+  outputs: Binding[];
+  params?: Params;
+  /** workgroup counts; use `grid1d` to fold large 1-D grids into 2-D */
+  workgroups: [number, number?, number?];
+}
+
+// Uniform params of all dispatches of one submit are packed into one buffer at 256-byte slots.
+const UNIFORM_SLOT = 256;
+const UNIFORM_ARENA_BYTES = 256 * 1024;
+
+export class Runtime {
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  readonly maxInFlight: number;
+  waitStrategy: WaitStrategy;
+  /** counters for benchmarks and tests */
+  readonly counters = { dispatches: 0, submits: 0, reads: 0 };
+
+  /** a 4-byte storage buffer for outputs a kernel variant does not use */
+  readonly unusedOutput: Binding;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private uniformArena: GPUBuffer;
+  private uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
+  private uniformUsed = 0;
+  private submitsSinceWait = 0;
+  private gpuErrors: string[] = [];
+  private lostMessage: string | null = null;
+  private destroyed = false;
+  private lost: Promise<never>;
+
+  private constructor(
+    /** kept referenced for the device's lifetime (see AcquiredDevice.gpu) */
+    readonly gpu: GPU,
+    readonly device: GPUDevice,
+    readonly report: AdapterReport,
+    options: RuntimeOptions,
+  ) {
+    this.pool = new BufferPool(device);
+    this.pipelines = new PipelineCache(device);
+    this.waitStrategy = options.wait ?? 'backoff';
+    this.maxInFlight = options.maxInFlight ?? 2;
+    this.uniformArena = device.createBuffer({
+      size: UNIFORM_ARENA_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniform arena',
+    });
+    this.unusedOutput = { buffer: device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'unused output' }) };
+    // Rejects when the device is lost, so that pending waits end with a clear error, not a hang.
+    this.lost = device.lost.then((info) => {
+      this.lostMessage = `the GPU device was lost (${info.reason}): ${info.message || 'no details'}`;
+      throw new FusegradError(this.lostMessage, 3);
+    });
+    this.lost.catch(() => undefined);
+    device.onuncapturederror = (event: GPUUncapturedErrorEvent) => {
+      this.gpuErrors.push(event.error.message);
+    };
+  }
+
+  static async create(options: RuntimeOptions = {}): Promise<Runtime> {
+    await loadShaderSources();
+    const { gpu, device, report } = await acquireDevice(options);
+    return new Runtime(gpu, device, report, options);
+  }
+
+  get limits(): Record<string, number> {
+    return this.report.limits;
+  }
+
+  /** Workgroup counts for `threads` invocations of `workgroupSize`, folded into 2-D past the per-dimension limit. */
+  grid1d(threads: number, workgroupSize: number): [number, number] {
+    const groups = Math.max(1, Math.ceil(threads / workgroupSize));
+    const maxDim = this.report.limits.maxComputeWorkgroupsPerDimension;
+    if (groups <= maxDim) return [groups, 1];
+    const rows = Math.ceil(groups / maxDim);
+    return [Math.ceil(groups / rows), rows];
+  }
+
+  /** Storage buffer from the pool; `bytes` may be 0 (a 4-byte buffer is used). */
+  allocate(bytes: number, label: string): GPUBuffer {
+    this.checkAlive();
+    if (bytes > this.report.limits.maxBufferSize) {
+      throw new FusegradError(
+        `${label}: needs a ${(bytes / 2 ** 20).toFixed(0)} MiB GPU buffer, over this adapter's maxBufferSize ` +
+        `(${(this.report.limits.maxBufferSize / 2 ** 20).toFixed(0)} MiB); use a smaller image or tile size`);
+    }
+    return this.pool.acquire(Math.max(4, bytes), label);
+  }
+
+  release(buffer: GPUBuffer): void {
+    if (!this.destroyed) this.pool.release(buffer);
+  }
+
+  /** Writes host data into a buffer (ordered before any work recorded after this call is submitted). */
+  write(buffer: GPUBuffer, data: Float32Array | Uint32Array | Int32Array, byteOffset = 0): void {
+    this.checkAlive();
+    this.device.queue.writeBuffer(buffer, byteOffset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  dispatch(kernel: Kernel, args: DispatchArgs): void {
+    this.checkAlive();
+    if (args.inputs.length !== kernel.inputs || args.outputs.length !== kernel.outputs) {
+      throw new Error(`${kernel.name}: expects ${kernel.inputs} inputs/${kernel.outputs} outputs, got ${args.inputs.length}/${args.outputs.length}`);
+    }
+    const compiled = this.pipelines.get(kernel);
+    const maxBinding = this.report.limits.maxStorageBufferBindingSize;
+    const entries: GPUBindGroupEntry[] = [...args.inputs, ...args.outputs].map((b, i) => {
+      const size = b.bytes ?? b.buffer.size;
+      if (size > maxBinding) {
+        throw new Error(`${kernel.name}: binding ${i} is ${size} bytes, over maxStorageBufferBindingSize ${maxBinding}; the op must tile`);
+      }
+      return { binding: i, resource: { buffer: b.buffer, size: Math.max(4, Math.ceil(size / 4) * 4) } };
+    });
+    if (kernel.uniform) {
+      if (!args.params) throw new Error(`${kernel.name}: needs params`);
+      const bytes = args.params.bytes();
+      if (this.uniformUsed + UNIFORM_SLOT > UNIFORM_ARENA_BYTES) this.flush();
+      const offset = this.uniformUsed;
+      this.uniformBytes.set(bytes, offset);
+      this.uniformUsed += Math.ceil(bytes.byteLength / UNIFORM_SLOT) * UNIFORM_SLOT;
+      entries.push({ binding: entries.length, resource: { buffer: this.uniformArena, offset, size: bytes.byteLength } });
+    }
+    const bindGroup = this.device.createBindGroup({ layout: compiled.layout, entries, label: kernel.name });
+    const pass = this.computePass();
+    pass.setPipeline(compiled.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    const [x, y = 1, z = 1] = args.workgroups;
+    pass.dispatchWorkgroups(x, y, z);
+    this.counters.dispatches++;
+  }
+
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    this.checkAlive();
+    this.endPass();
+    this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  }
+
+  /** Submits everything recorded so far. Cheap when nothing is recorded. */
+  flush(): void {
+    this.checkAlive();
+    this.endPass();
+    if (!this.encoder) return;
+    if (this.uniformUsed > 0) {
+      this.device.queue.writeBuffer(this.uniformArena, 0, this.uniformBytes.buffer, 0, this.uniformUsed);
+      this.uniformUsed = 0;
+    }
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.pool.afterSubmit();
+    this.counters.submits++;
+    this.submitsSinceWait++;
+    this.raiseGpuErrors();
+  }
+
+  /** Waits until all submitted work is done. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.guard(this.device.queue.onSubmittedWorkDone());
+    this.submitsSinceWait = 0;
+    this.raiseGpuErrors();
+  }
+
+  /** Call once per training step: waits only when more than `maxInFlight` submits are queued. */
+  async throttle(): Promise<void> {
+    this.flush();
+    if (this.submitsSinceWait >= this.maxInFlight) await this.sync();
+  }
+
+  /** The one readback path: copies `bytes` of `buffer` to the host. */
+  async read(buffer: GPUBuffer, bytes: number, byteOffset = 0): Promise<ArrayBuffer> {
+    this.checkAlive();
+    const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+    const staging = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'readback' });
+    try {
+      this.copy(buffer, byteOffset, staging, 0, size);
+      this.flush();
+      await this.guard(staging.mapAsync(GPUMapMode.READ));
+      this.submitsSinceWait = 0;
+      this.counters.reads++;
+      const out = staging.getMappedRange().slice(0, bytes);
+      staging.unmap();
+      this.raiseGpuErrors();
+      return out;
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.encoder = null;
+    this.pass = null;
+    this.pool.trim();
+    this.uniformArena.destroy();
+    this.device.destroy();
+  }
+
+  get isLost(): boolean {
+    return this.lostMessage !== null;
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.commandEncoder().beginComputePass({ label: 'fusegrad step' });
+    return this.pass;
+  }
+
+  private commandEncoder(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'fusegrad step' });
+    return this.encoder;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  /** Awaits a GPU promise, but gives up with a clear error when the device is lost meanwhile. */
+  private async guard<T>(promise: Promise<T>): Promise<T> {
+    try {
+      return await waitForGpu(Promise.race([promise, this.lost]), this.waitStrategy);
+    } catch (err) {
+      if (err instanceof FusegradError) throw err;
+      this.checkAlive();
+      throw err;
+    }
+  }
+
+  private checkAlive(): void {
+    if (this.destroyed) throw new FusegradError('this fusegrad runtime was destroyed; call init() again', 3);
+    if (this.lostMessage && !this.destroyed) throw new FusegradError(this.lostMessage, 3);
+  }
+
+  private raiseGpuErrors(): void {
+    const compile = this.pipelines.compileErrors.splice(0);
+    const errors = [...compile, ...this.gpuErrors.splice(0)];
+    if (errors.length === 0) return;
+    if (errors.some((e) => /out of memory/i.test(e))) {
+      throw new FusegradError(`the GPU ran out of memory: ${errors[0]}\nUse a smaller image, fewer steps in flight, or a GPU with more memory.`, 3);
+    }
+    throw new Error(`GPU error(s):\n${errors.join('\n')}`);
+  }
+}

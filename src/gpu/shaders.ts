@@ -1,0 +1,35 @@
+/**
+ * WGSL sources. Kernels live as files in shaders/; in Node they are read once at init(),
+ * in the browser bundle esbuild inlines them into `globalThis.__FUSEGRAD_SHADERS__`
+ * (see scripts/build-web.mjs), so the engine code is the same in both places.
+ *
+ * Two small text features, nothing more:
+ *   #include "file.wgsl"   pastes another shader file (shared index helpers)
+ *   {{NAME}}               replaced by a caller-given snippet (e.g. an element-wise expression)
+ */
+type ShaderTable = Record<string, string>;
+const holder = globalThis as { __FUSEGRAD_SHADERS__?: ShaderTable };
+
+export async function loadShaderSources(): Promise<void> {
+  if (holder.__FUSEGRAD_SHADERS__) return;
+  const fs = await import('node:fs');
+  const dir = new URL('../../shaders/', import.meta.url);
+  const table: ShaderTable = {};
+  for (const name of fs.readdirSync(dir)) {
+    if (name.endsWith('.wgsl')) table[name] = fs.readFileSync(new URL(name, dir), 'utf8');
+  }
+  holder.__FUSEGRAD_SHADERS__ = table;
+}
+
+export function shaderSource(file: string, snippets: Record<string, string> = {}): string {
+  const table = holder.__FUSEGRAD_SHADERS__;
+  if (!table) throw new Error('shader sources not loaded: call init() first');
+  const raw = table[file];
+  if (raw === undefined) throw new Error(`no shader file shaders/${file}`);
+  const included = raw.replace(/^#include "([^"]+)"$/gm, (_, name: string) => shaderSource(name));
+  return included.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    const value = snippets[key];
+    if (value === undefined) throw new Error(`shaders/${file}: no value given for {{${key}}}`);
+    return value;
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * Element-wise binary ops with NumPy broadcasting (shaders/binary.wgsl). Gradients are written
+ * with other ops and reduced to each input's shape by sumToShape, the one place that undoes
+ * broadcasting. Float64 reference: src/reference/binary.ts.
+ */
+import type { Kernel } from '../gpu/kernel.ts';
+import { Params } from '../gpu/params.ts';
+import { record } from '../tensor/autograd.ts';
+import { runtime } from '../tensor/context.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { sumToShape } from './reduce.ts';
+import { broadcastShapes, broadcastStrides } from './shape.ts';
+import { neg } from './unary.ts';
+
+const EXPRESSIONS = {
+  add: 'a + b',
+  sub: 'a - b',
+  mul: 'a * b',
+  div: 'a / b',
+  maximum: 'max(a, b)',
+  minimum: 'min(a, b)',
+  prelu: 'select(b * a, a, a > 0.0)',
+  // helpers for gradients
+  firstWins: 'select(0.0, 1.0, a >= b)', // 1 where maximum(a, b) took a (ties to a)
+  firstLoses: 'select(1.0, 0.0, a >= b)',
+  preluSlopeOrOne: 'select(b, 1.0, a > 0.0)', // d prelu / dx
+  preluNegativePart: 'select(a, 0.0, a > 0.0)', // d prelu / dslope
+} as const;
+
+type BinaryExpression = keyof typeof EXPRESSIONS;
+const kernels = new Map<BinaryExpression, Kernel>();
+
+/** y = expr(a, b) with broadcasting, no gradient recorded. */
+function mapBinary(name: BinaryExpression, a: Tensor, b: Tensor): Tensor {
+  let kernel = kernels.get(name);
+  if (!kernel) {
+    kernel = { name: `binary.${name}`, file: 'binary.wgsl', snippets: { EXPR: EXPRESSIONS[name] }, inputs: 2, outputs: 1, uniform: true };
+    kernels.set(name, kernel);
+  }
+  const shape = broadcastShapes(a.shape, b.shape);
+  if (shape.length > 8) throw new Error(`binary ops support rank ≤ 8`);
+  const y = Tensor.empty(shape, name);
+  if (y.size === 0) return y;
+  const same = a.size === y.size && b.size === y.size ? 1 : 0;
+  const params = new Params().u32(y.size).u32(shape.length).u32(same).u32(0)
+    .u32s(shape, 2, 1).u32s(broadcastStrides(a.shape, shape), 2).u32s(broadcastStrides(b.shape, shape), 2);
+  const rt = runtime();
+  rt.dispatch(kernel, { inputs: [a, b], outputs: [y], params, workgroups: rt.grid1d(y.size, 256) });
+  return y;
+}
+
+export function add(a: Tensor, b: Tensor): Tensor {
+  return record(mapBinary('add', a, b), 'add', [a, b], (g) => [sumToShape(g, a.shape), sumToShape(g, b.shape)]);
+}
+
+export function sub(a: Tensor, b: Tensor): Tensor {
+  return record(mapBinary('sub', a, b), 'sub', [a, b], (g) => [sumToShape(g, a.shape), sumToShape(neg(g), b.shape)]);
+}
+
+export function mul(a: Tensor, b: Tensor): Tensor {
+  return record(mapBinary('mul', a, b), 'mul', [a, b], (g) => [
+    a.requiresGrad ? sumToShape(mapBinary('mul', g, b), a.shape) : null,
+    b.requiresGrad ? sumToShape(mapBinary('mul', g, a), b.shape) : null,
+  ]);
+}
+
+export function div(a: Tensor, b: Tensor): Tensor {
+  const y = mapBinary('div', a, b);
+  return record(y, 'div', [a, b], (g) => {
+    const ga = mapBinary('div', g, b); // g / b
+    // d(a/b)/db = -a/b² = -(a/b)/b, so the b-gradient is -(g/b)·y
+    const gb = b.requiresGrad ? sumToShape(neg(mapBinary('mul', ga, y)), b.shape) : null;
+    return [a.requiresGrad ? sumToShape(ga, a.shape) : null, gb];
+  });
+}
+
+/** Element-wise max; where a = b the gradient goes to a. */
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  return record(mapBinary('maximum', a, b), 'maximum', [a, b], (g) => [
+    sumToShape(mapBinary('mul', g, mapBinary('firstWins', a, b)), a.shape),
+    sumToShape(mapBinary('mul', g, mapBinary('firstLoses', a, b)), b.shape),
+  ]);
+}
+
+/** Element-wise min; where a = b the gradient goes to a. */
+export function minimum(a: Tensor, b: Tensor): Tensor {
+  return record(mapBinary('minimum', a, b), 'minimum', [a, b], (g) => [
+    sumToShape(mapBinary('mul', g, mapBinary('firstWins', b, a)), a.shape),
+    sumToShape(mapBinary('mul', g, mapBinary('firstLoses', b, a)), b.shape),
+  ]);
+}
+
+/** PReLU: x for x > 0, slope·x otherwise; `slope` broadcasts (one shared value, or per channel). */
+export function prelu(x: Tensor, slope: Tensor): Tensor {
+  return record(mapBinary('prelu', x, slope), 'prelu', [x, slope], (g) => [
+    sumToShape(mapBinary('mul', g, mapBinary('preluSlopeOrOne', x, slope)), x.shape),
+    sumToShape(mapBinary('mul', g, mapBinary('preluNegativePart', x, slope)), slope.shape),
+  ]);
+}

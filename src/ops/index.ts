@@ -1,0 +1,7 @@
+/** Every op as a plain function (the Tensor methods call these). */
+export * from './unary.ts';
+export * from './binary.ts';
+export { matmul, type MatmulOptions } from './matmul.ts';
+export { sum, mean, max, min, broadcastTo, sumToShape, type ReduceOptions } from './reduce.ts';
+export { reshape, permute, transpose, slice, concat } from './shape.ts';
+export { mse, l1 } from './loss.ts';

@@ -1,0 +1,96 @@
+/**
+ * Reductions (sum, mean, max, min over any axes) and the two broadcast helpers that autodiff
+ * is built on: broadcastTo (forward of a stretch) and sumToShape (its gradient — the one place
+ * where broadcast gradients are summed back to an input's shape).
+ * Kernels: shaders/reduce.wgsl, reduce_backward.wgsl. Float64 reference: src/reference/reduce.ts.
+ */
+import type { Kernel } from '../gpu/kernel.ts';
+import { Params } from '../gpu/params.ts';
+import { record } from '../tensor/autograd.ts';
+import { runtime } from '../tensor/context.ts';
+import { zeros } from '../tensor/create.ts';
+import { Tensor, shapeString, sizeOf, type Shape } from '../tensor/tensor.ts';
+import { broadcastStrides, reshape, stridedCopy } from './shape.ts';
+import { mulScalar } from './unary.ts';
+
+type Combine = 'sum' | 'max' | 'min';
+const KIND: Record<Combine, number> = { sum: 0, max: 1, min: 2 };
+const reduceKernel = (c: Combine): Kernel => ({ name: `reduce.${c}`, file: 'reduce.wgsl', snippets: { COMBINE: String(KIND[c]) }, inputs: 1, outputs: 2, uniform: true });
+const SCATTER: Kernel = { name: 'reduce_backward.scatter', file: 'reduce_backward.wgsl', inputs: 2, outputs: 1, uniform: true };
+
+export interface ReduceOptions {
+  /** axes to reduce (negative counts from the end); all when omitted */
+  axes?: number | readonly number[];
+  keepDims?: boolean;
+}
+
+function normaliseAxes(x: Tensor, axes: ReduceOptions['axes']): number[] {
+  const list = axes === undefined ? x.shape.map((_, i) => i) : typeof axes === 'number' ? [axes] : [...axes];
+  const out = [...new Set(list.map((a) => (a < 0 ? a + x.rank : a)))].sort((a, b) => a - b);
+  for (const a of out) if (a < 0 || a >= x.rank) throw new Error(`reduce: axis out of range for ${shapeString(x.shape)}`);
+  return out;
+}
+
+/** Reduces axes [first, last] (a contiguous run) of x; the result keeps them as size-1 axes. */
+function reduceRun(combine: Combine, x: Tensor, first: number, last: number): Tensor {
+  const rt = runtime();
+  const outer = sizeOf(x.shape.slice(0, first));
+  const r = sizeOf(x.shape.slice(first, last + 1));
+  const inner = sizeOf(x.shape.slice(last + 1));
+  const outShape = x.shape.map((d, i) => (i >= first && i <= last ? 1 : d));
+  const y = Tensor.empty(outShape, `reduce.${combine}`);
+  const index = combine === 'sum' ? null : Tensor.empty(outShape, 'reduce.index');
+  if (y.size) {
+    if (r === 0) throw new Error(`reduce.${combine}: cannot reduce an empty axis of ${shapeString(x.shape)}`);
+    rt.dispatch(reduceKernel(combine), {
+      inputs: [x], outputs: [y, index ?? rt.unusedOutput], params: new Params().u32(y.size).u32(r).u32(inner), workgroups: rt.grid1d(y.size, 1),
+    });
+  }
+  return record(y, combine, [x], (g) => {
+    if (!index) return [broadcastTo(g, x.shape)];
+    const dx = zeros(x.shape);
+    rt.dispatch(SCATTER, { inputs: [g, index], outputs: [dx], params: new Params().u32(y.size).u32(r).u32(inner), workgroups: rt.grid1d(y.size, 256) });
+    return [dx];
+  });
+}
+
+function reduce(combine: Combine, x: Tensor, options: ReduceOptions): Tensor {
+  const axes = normaliseAxes(x, options.axes);
+  let y = x;
+  // Contiguous runs of axes, reduced from the last run back so earlier axis numbers stay valid.
+  const runs: [number, number][] = [];
+  for (const a of axes) {
+    const run = runs[runs.length - 1];
+    if (run && run[1] === a - 1) run[1] = a;
+    else runs.push([a, a]);
+  }
+  for (const [first, last] of runs.reverse()) y = reduceRun(combine, y, first, last);
+  if (axes.length === 0) y = reshape(x, x.shape);
+  return options.keepDims ? y : reshape(y, x.shape.filter((_, i) => !axes.includes(i)));
+}
+
+export const sum = (x: Tensor, options: ReduceOptions = {}) => reduce('sum', x, options);
+export const max = (x: Tensor, options: ReduceOptions = {}) => reduce('max', x, options);
+export const min = (x: Tensor, options: ReduceOptions = {}) => reduce('min', x, options);
+
+export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
+  const axes = normaliseAxes(x, options.axes);
+  const count = sizeOf(axes.map((a) => x.shape[a]));
+  return mulScalar(sum(x, options), 1 / count);
+}
+
+/** Stretches x to `shape` by NumPy broadcasting (a copy); its gradient is sumToShape. */
+export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+  const y = Tensor.empty(shape, 'broadcast');
+  stridedCopy(x, y, shape, broadcastStrides(x.shape, shape), 0, y.strides, 0);
+  return record(y, 'broadcastTo', [x], (g) => [sumToShape(g, x.shape)]);
+}
+
+/** Sums a gradient of a broadcast result back to the shape of the input that was stretched. */
+export function sumToShape(g: Tensor, shape: Shape): Tensor {
+  if (g.rank === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
+  const lead = g.rank - shape.length;
+  const axes = g.shape.map((_, i) => i).filter((i) => i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1));
+  const summed = axes.length ? sum(g, { axes, keepDims: true }) : g;
+  return reshape(summed, shape);
+}

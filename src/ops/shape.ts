@@ -1,0 +1,132 @@
+/**
+ * Shape ops: reshape (a view: no copy), and the copies made by one strided-copy kernel
+ * (shaders/shape.wgsl): permute/transpose, slice, concat, broadcastTo.
+ * Kernels read contiguous row-major tensors only, so a permute materialises its result;
+ * matmul takes transpose flags, so the transposes autodiff needs there cost nothing.
+ * Float64 reference: src/reference/shape.ts.
+ */
+import type { Kernel } from '../gpu/kernel.ts';
+import { Params } from '../gpu/params.ts';
+import { record } from '../tensor/autograd.ts';
+import { runtime } from '../tensor/context.ts';
+import { zeros } from '../tensor/create.ts';
+import { Tensor, shapeString, sizeOf, stridesOf, type Shape } from '../tensor/tensor.ts';
+
+const MAX_RANK = 8;
+const STRIDED_COPY: Kernel = { name: 'shape.strided_copy', file: 'shape.wgsl', inputs: 1, outputs: 1, uniform: true };
+
+/** out[outOffset + Σ c·outStrides] = in[inOffset + Σ c·inStrides] over every coordinate c of `shape`. */
+export function stridedCopy(
+  src: Tensor, dst: Tensor, shape: Shape,
+  inStrides: readonly number[], inOffset: number, outStrides: readonly number[], outOffset: number,
+): void {
+  const n = sizeOf(shape);
+  if (n === 0) return;
+  if (shape.length > MAX_RANK) throw new Error(`rank ${shape.length} tensors are not supported (max ${MAX_RANK})`);
+  const rt = runtime();
+  const params = new Params().u32(n).u32(shape.length).u32(inOffset).u32(outOffset)
+    .u32s(shape, 2, 1).u32s(inStrides, 2).u32s(outStrides, 2);
+  rt.dispatch(STRIDED_COPY, { inputs: [src], outputs: [dst], params, workgroups: rt.grid1d(n, 256) });
+}
+
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  const resolved = [...shape];
+  const free = resolved.indexOf(-1);
+  if (free >= 0) resolved[free] = x.size / sizeOf(resolved.filter((_, i) => i !== free));
+  if (sizeOf(resolved) !== x.size || !resolved.every(Number.isInteger)) {
+    throw new Error(`reshape: cannot view ${shapeString(x.shape)} as ${shapeString(shape)}`);
+  }
+  const y = new Tensor(resolved, x.storage.retain(), x.label);
+  return record(y, 'reshape', [x], (g) => [reshape(g, x.shape)]);
+}
+
+export function permute(x: Tensor, perm: readonly number[]): Tensor {
+  if (perm.length !== x.rank || [...perm].sort().some((p, i) => p !== i)) {
+    throw new Error(`permute: ${JSON.stringify(perm)} is not a permutation of ${x.rank} axes`);
+  }
+  const outShape = perm.map((p) => x.shape[p]);
+  const y = Tensor.empty(outShape, 'permute');
+  stridedCopy(x, y, outShape, perm.map((p) => x.strides[p]), 0, y.strides, 0);
+  const inverse = perm.map((_, i) => perm.indexOf(i));
+  return record(y, 'permute', [x], (g) => [permute(g, inverse)]);
+}
+
+/** Swaps the last two axes. */
+export function transpose(x: Tensor): Tensor {
+  if (x.rank < 2) throw new Error(`transpose needs rank ≥ 2, got ${shapeString(x.shape)}`);
+  const perm = x.shape.map((_, i) => i);
+  [perm[x.rank - 2], perm[x.rank - 1]] = [perm[x.rank - 1], perm[x.rank - 2]];
+  return permute(x, perm);
+}
+
+function checkRange(op: string, x: Tensor, starts: readonly number[], ends: readonly number[]): void {
+  if (starts.length !== x.rank || ends.length !== x.rank) throw new Error(`${op}: need one start and end per axis of ${shapeString(x.shape)}`);
+  starts.forEach((s, i) => {
+    if (!(0 <= s && s <= ends[i] && ends[i] <= x.shape[i])) throw new Error(`${op}: [${s}, ${ends[i]}) is outside axis ${i} of ${shapeString(x.shape)}`);
+  });
+}
+
+function offsetOf(strides: readonly number[], coords: readonly number[]): number {
+  return coords.reduce((acc, c, i) => acc + c * strides[i], 0);
+}
+
+/** x[starts[0]:ends[0], starts[1]:ends[1], ...] */
+export function slice(x: Tensor, starts: readonly number[], ends: readonly number[]): Tensor {
+  checkRange('slice', x, starts, ends);
+  const outShape = starts.map((s, i) => ends[i] - s);
+  const y = Tensor.empty(outShape, 'slice');
+  stridedCopy(x, y, outShape, x.strides, offsetOf(x.strides, starts), y.strides, 0);
+  return record(y, 'slice', [x], (g) => {
+    const dx = zeros(x.shape);
+    stridedCopy(g, dx, outShape, g.strides, 0, dx.strides, offsetOf(dx.strides, starts));
+    return [dx];
+  });
+}
+
+export function concat(tensors: readonly Tensor[], axis: number): Tensor {
+  const first = tensors[0];
+  if (!first) throw new Error('concat: no tensors');
+  const ax = axis < 0 ? axis + first.rank : axis;
+  for (const t of tensors) {
+    if (t.rank !== first.rank || t.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
+      throw new Error(`concat: ${shapeString(t.shape)} does not match ${shapeString(first.shape)} outside axis ${ax}`);
+    }
+  }
+  const outShape = [...first.shape];
+  outShape[ax] = tensors.reduce((acc, t) => acc + t.shape[ax], 0);
+  const y = Tensor.empty(outShape, 'concat');
+  const starts: number[] = [];
+  let at = 0;
+  for (const t of tensors) {
+    starts.push(at);
+    stridedCopy(t, y, t.shape, t.strides, 0, y.strides, at * y.strides[ax]);
+    at += t.shape[ax];
+  }
+  return record(y, 'concat', [...tensors], (g) => tensors.map((t, k) => {
+    const part = Tensor.empty(t.shape, 'concat.grad');
+    stridedCopy(g, part, t.shape, g.strides, starts[k] * g.strides[ax], part.strides, 0);
+    return part;
+  }));
+}
+
+/** NumPy broadcast of two shapes (right-aligned; 1 stretches). */
+export function broadcastShapes(a: Shape, b: Shape): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) throw new Error(`shapes ${shapeString(a)} and ${shapeString(b)} do not broadcast`);
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}
+
+/** Strides that read `shape` as if broadcast to `outShape` (0 along stretched axes). */
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+  const strides = stridesOf(shape);
+  return outShape.map((_, i) => {
+    const j = i - (outShape.length - shape.length);
+    return j < 0 || shape[j] === 1 ? 0 : strides[j];
+  });
+}

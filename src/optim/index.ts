@@ -1,0 +1,3 @@
+export { Adam, type AdamOptions } from './adam.ts';
+export { SGD, type SgdOptions } from './sgd.ts';
+export { Optimizer, StepLR } from './optimizer.ts';

@@ -1,0 +1,60 @@
+/** Making tensors: from host data, filled with a value, or seeded random. */
+import type { Kernel } from '../gpu/kernel.ts';
+import { Params } from '../gpu/params.ts';
+import { runtime } from './context.ts';
+import { Tensor, shapeString, sizeOf, type Shape } from './tensor.ts';
+
+export interface TensorOptions {
+  requiresGrad?: boolean;
+  label?: string;
+}
+
+export function tensor(data: ArrayLike<number>, shape: Shape = [data.length], options: TensorOptions = {}): Tensor {
+  if (data.length !== sizeOf(shape)) {
+    throw new Error(`tensor(): ${data.length} values do not fill shape ${shapeString(shape)}`);
+  }
+  const t = Tensor.empty(shape, options.label);
+  const values = data instanceof Float32Array ? data : Float32Array.from(data);
+  if (values.length) runtime().write(t.buffer, values);
+  t.requiresGrad = options.requiresGrad ?? false;
+  return t;
+}
+
+const FILL: Kernel = { name: 'fill', file: 'fill.wgsl', inputs: 0, outputs: 1, uniform: true };
+
+export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
+  const t = Tensor.empty(shape, options.label);
+  const rt = runtime();
+  if (t.size) {
+    rt.dispatch(FILL, { inputs: [], outputs: [t], params: new Params().u32(t.size).f32(value), workgroups: rt.grid1d(t.size, 256) });
+  }
+  t.requiresGrad = options.requiresGrad ?? false;
+  return t;
+}
+
+export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
+
+export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
+
+/** Seeded PRNG (mulberry32): the same seed gives the same weights in Node, Chrome and tests. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** U(lo, hi) values from a seeded generator. */
+export function uniform(shape: Shape, lo: number, hi: number, random: () => number, options: TensorOptions = {}): Tensor {
+  const data = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * random();
+  return tensor(data, shape, options);
+}
