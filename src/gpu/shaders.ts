@@ -26,10 +26,11 @@ export function shaderSource(file: string, snippets: Record<string, string> = {}
   if (!table) throw new Error('shader sources not loaded: call init() first');
   const raw = table[file];
   if (raw === undefined) throw new Error(`no shader file shaders/${file}`);
-  const included = raw.replace(/^#include "([^"]+)"$/gm, (_, name: string) => shaderSource(name));
-  return included.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+  // Snippets first, so that a snippet can name the file to include (e.g. the matmul core).
+  const filled = raw.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const value = snippets[key];
     if (value === undefined) throw new Error(`shaders/${file}: no value given for {{${key}}}`);
     return value;
   });
+  return filled.replace(/^#include "([^"]+)"$/gm, (_, name: string) => shaderSource(name));
 }

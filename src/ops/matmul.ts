@@ -4,11 +4,11 @@
  * copies. Batch axes are shared, or one operand is 2-D and reused by every batch.
  * Float64 reference: src/reference/matmul.ts.
  */
-import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
+import { matmulFamilyKernel, usesVec4Core } from './matmul_kernel.ts';
 import { sumToShape } from './reduce.ts';
 
 export interface MatmulOptions {
@@ -18,16 +18,7 @@ export interface MatmulOptions {
   transB?: boolean;
 }
 
-const kernels = new Map<string, Kernel>();
-function matmulKernel(transA: boolean, transB: boolean): Kernel {
-  const name = `matmul${transA ? '.tA' : ''}${transB ? '.tB' : ''}`;
-  let k = kernels.get(name);
-  if (!k) {
-    k = { name, file: 'matmul.wgsl', constants: { TRANS_A: Number(transA), TRANS_B: Number(transB) }, inputs: 2, outputs: 1, uniform: true };
-    kernels.set(name, k);
-  }
-  return k;
-}
+const MATMUL = { name: 'matmul', file: 'matmul.wgsl', inputs: 2, outputs: 1, uniform: true };
 
 /** C = op(A)·op(B) recorded without autograd. */
 function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
@@ -51,7 +42,7 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const rt = runtime();
   if (batch > rt.limits.maxComputeWorkgroupsPerDimension) throw new Error(`matmul: batch ${batch} is over the grid limit`);
   const params = new Params().u32(M).u32(N).u32(K).u32(batchA === 1 ? 0 : M * K).u32(batchB === 1 ? 0 : K * N);
-  rt.dispatch(matmulKernel(transA, transB), {
+  rt.dispatch(matmulFamilyKernel(MATMUL, transA, transB, usesVec4Core(M, N, K, transA)), {
     inputs: [a, b], outputs: [c], params, workgroups: [Math.ceil(N / 64), Math.ceil(M / 64), batch],
   });
   return c;

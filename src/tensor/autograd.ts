@@ -4,7 +4,7 @@
  * accumulates gradients with `+=`, micrograd-style. Gradients of leaves (parameters) land in
  * `.grad` and are kept; every intermediate gradient is disposed as soon as it has been used.
  */
-import { isGradEnabled } from './context.ts';
+import { isGradEnabled, noGrad } from './context.ts';
 import { keep, tidy } from './scope.ts';
 import { Tensor, shapeString, type GradNode } from './tensor.ts';
 import { add } from '../ops/binary.ts';
@@ -47,6 +47,11 @@ function topologicalOrder(root: Tensor): Tensor[] {
  * `gradient` defaults to ones (root is usually a scalar loss). The tape is freed afterwards.
  */
 export function backward(root: Tensor, gradient?: Tensor): void {
+  // Gradients are not differentiated again (PyTorch's create_graph=False): no tape while we walk.
+  noGrad(() => backwardPass(root, gradient));
+}
+
+function backwardPass(root: Tensor, gradient?: Tensor): void {
   if (!root.requiresGrad) throw new Error(`backward(): ${root} does not require grad (no parameter with requiresGrad in its graph?)`);
   if (gradient && gradient.size !== root.size) throw new Error(`backward(): gradient ${shapeString(gradient.shape)} does not match ${shapeString(root.shape)}`);
   const order = topologicalOrder(root);

@@ -1,0 +1,46 @@
+// Fused SIREN layer forward: Z = X·Wᵀ + b, Y = sin(ω·Z) (or Y = Z when LINEAR), in one pass.
+// Z is kept for the backward (dZ = dY·ω·cos(ω·Z)); the sine layer's backward is in
+// src/ops/sine_linear.ts (an element-wise kernel and two matmuls).
+//   X: [M, K] (M points, K = fan_in); W: [N, K] (PyTorch layout, N = fan_out); b: [N]
+//   Y, Z: [M, N]
+// bindings: 0 X (read); 1 W (read); 2 b (read); 3 Y (storage); 4 Z (storage, unused unless STORE_Z);
+//           5 params { M, N, K, omega }
+// workgroup (16, 16), 4×4 outputs per invocation; grid: (ceil(N / 64), ceil(M / 64))
+
+struct Params { M: u32, N: u32, K: u32, omega: f32 }
+
+@group(0) @binding(0) var<storage, read> A: array<{{OPERAND}}>; // f32, or vec4<f32> for the vec4 core
+@group(0) @binding(1) var<storage, read> B: array<{{OPERAND}}>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> Y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> Z: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
+
+override LINEAR: bool = false;
+override STORE_Z: bool = true; // false for inference: nothing will differentiate this layer
+
+#include "{{CORE}}"
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let row0 = (wid.y * 16u + lid.y) * 4u;
+  let col0 = (wid.x * 16u + lid.x) * 4u;
+  if (row0 >= params.M || col0 >= params.N) {
+    return;
+  }
+  let block = matmul_block(0u, 0u, row0, col0);
+  for (var i = 0u; i < 4u && row0 + i < params.M; i++) {
+    for (var j = 0u; j < 4u && col0 + j < params.N; j++) {
+      let at = (row0 + i) * params.N + col0 + j;
+      let z = block[i][j] + bias[col0 + j];
+      if (LINEAR) {
+        Y[at] = z;
+      } else {
+        if (STORE_Z) {
+          Z[at] = z;
+        }
+        Y[at] = sin(params.omega * z);
+      }
+    }
+  }
+}

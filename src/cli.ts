@@ -1,0 +1,176 @@
+/**
+ * The command line: a thin layer over the library.
+ *   fusegrad fuse IR VIS -o OUT.png [--model inr] [--steps N] [--scale S | --size WxH] [--seed N] [--json]
+ *   fusegrad fuse --sample [-o OUT.png]        the built-in synthetic pair (no files needed)
+ *   fusegrad eval IR VIS FUSED [--json]        the standard fusion-quality metrics
+ *   fusegrad sample [-o DIR]                   writes the built-in pair as PNGs
+ *   fusegrad info                              the GPU adapter and its limits
+ * User mistakes print one line and exit 2; a lost GPU exits 3; a diverged fit exits 4.
+ */
+import { basename, join } from 'node:path';
+import { FusegradError } from './errors.ts';
+import { toGrey } from './io/colour.ts';
+import { encodePng } from './io/encode.ts';
+import { cleanupTempFiles, readImageFile, writeFileAtomic } from './io/files.ts';
+import type { Image } from './io/image.ts';
+import { makeSamplePair } from './io/sample.ts';
+import { computeMetrics, formatSummary, formatTable, toJson, type GreyImage } from './metrics/index.ts';
+import { fuseImages, type ModelName } from './fusion/pipeline.ts';
+import { init, shutdown } from './tensor/context.ts';
+import { numberFlag, parseArgs, sizeFlag, type ParsedArgs } from './cli/args.ts';
+import { progressReporter } from './cli/progress.ts';
+
+const HELP = `fusegrad — infrared/visible image fusion on WebGPU
+
+  fusegrad fuse IR VIS -o OUT.png [options]
+  fusegrad fuse --sample [-o OUT.png] [options]   fuse the built-in synthetic pair
+  fusegrad eval IR VIS FUSED [--json]             fusion-quality metrics (EN, SD, SF, MI, SSIM, Qabf, ...)
+  fusegrad sample [-o DIR]                        write the built-in pair as PNG files
+  fusegrad info                                   show the GPU adapter fusegrad uses
+
+fuse options:
+  --model inr          INRFuse: a SIREN fitted to the pair (the only model so far)
+  --steps N            fitting steps (default 500)
+  --lr X               Adam learning rate (default 1e-3)
+  --lambda X           weight of the ‖∇F‖₁ term (default 1)
+  --grad-target T      'sources' (the paper's loss, default) or 'max' (keep the sharper edge)
+  --hidden N           SIREN width (default 256)
+  --scale S            output size = S × the larger input (super-resolution, e.g. 2.1)
+  --size WxH           explicit output size
+  --seed N             weight initialisation seed (default 0)
+  --force              overwrite OUT if it exists
+  --no-metrics         do not print the quality metrics of the result
+  --json               machine-readable output (JSON lines)
+`;
+
+const FUSE_FLAGS = {
+  values: ['output', 'model', 'steps', 'lr', 'lambda', 'grad-target', 'hidden', 'scale', 'size', 'seed'],
+  booleans: ['sample', 'force', 'no-metrics', 'json', 'help'],
+  aliases: { o: 'output' },
+};
+
+function greyForMetrics(image: Image): GreyImage {
+  const grey = image.channels === 1 ? image : toGrey(image);
+  return { width: grey.width, height: grey.height, data: grey.data.map((v) => Math.round(Math.min(1, Math.max(0, v)) * 255)) };
+}
+
+async function fuseCommand(args: ParsedArgs): Promise<void> {
+  const json = args.flags.has('json');
+  const sample = args.flags.has('sample');
+  let ir: Image;
+  let vis: Image;
+  let names: string[];
+  if (sample) {
+    if (args.positional.length) throw new FusegradError('fuse --sample takes no input files');
+    ({ ir, vis } = makeSamplePair(128, 96));
+    names = ['sample IR', 'sample VIS'];
+  } else {
+    if (args.positional.length !== 2) throw new FusegradError('fuse needs two input files: fusegrad fuse IR VIS -o OUT.png');
+    names = args.positional;
+    [ir, vis] = [await readImageFile(names[0]), await readImageFile(names[1])];
+  }
+  const output = args.flags.get('output');
+  if (typeof output !== 'string') throw new FusegradError('fuse needs an output file: -o OUT.png');
+  const gradTarget = args.flags.get('grad-target') ?? 'sources';
+  if (gradTarget !== 'sources' && gradTarget !== 'max') throw new FusegradError(`--grad-target must be 'sources' or 'max', got '${gradTarget}'`);
+  const steps = numberFlag(args, 'steps', (v) => Number.isInteger(v) && v > 0, 'a positive integer');
+  const lambda = numberFlag(args, 'lambda', (v) => v >= 0, 'a number ≥ 0');
+  const options = {
+    model: (args.flags.get('model') ?? 'inr') as ModelName,
+    steps: steps ?? (sample ? 300 : 500),
+    lr: numberFlag(args, 'lr', (v) => v > 0, 'a positive number'),
+    hidden: numberFlag(args, 'hidden', (v) => Number.isInteger(v) && v > 0, 'a positive integer') ?? (sample ? 64 : 256),
+    seed: numberFlag(args, 'seed', Number.isInteger, 'an integer') ?? 0,
+    scale: numberFlag(args, 'scale', (v) => v > 0 && v <= 64, 'a number in (0, 64]'),
+    size: sizeFlag(args, 'size'),
+    weights: lambda === undefined ? undefined : { gradientL1: lambda },
+    gradientTarget: gradTarget as 'sources' | 'max',
+  };
+  const rt = await init({ quiet: json });
+  const progress = progressReporter(json);
+  if (!json) {
+    process.stderr.write(`fusegrad: ${rt.report.description}${rt.report.swiftshader ? ' (CPU emulation)' : ''}; fusing ${names.join(' + ')} with ${options.model}` +
+      `${sample ? ` (sample preset: ${options.hidden}-wide SIREN, ${options.steps} steps)` : ''}\n`);
+  }
+  const result = await fuseImages(ir, vis, { ...options, onProgress: (p) => progress.update(p) });
+  progress.done();
+  await writeFileAtomic(output, encodePng(result.image), { force: args.flags.has('force') });
+  const summary: Record<string, unknown> = {
+    event: 'done', output, width: result.width, height: result.height, model: options.model,
+    steps: result.fit?.steps, seconds: Number(result.fit?.seconds.toFixed(2)), loss: result.fit?.finalLoss, adapter: rt.report.description,
+  };
+  const sameGrid = ir.width === vis.width && ir.height === vis.height && ir.width === result.width && ir.height === result.height;
+  if (!args.flags.has('no-metrics') && sameGrid) {
+    const metrics = computeMetrics(greyForMetrics(ir), greyForMetrics(vis), greyForMetrics(result.image));
+    summary.metrics = metrics;
+    if (!json) console.log(formatSummary(metrics));
+  }
+  if (json) console.log(JSON.stringify(summary));
+  else console.log(`wrote ${output} (${result.width}×${result.height}) in ${result.fit?.seconds.toFixed(1)}s, final loss ${result.fit?.finalLoss.toFixed(5)}`);
+}
+
+async function evalCommand(args: ParsedArgs): Promise<void> {
+  if (args.positional.length !== 3) throw new FusegradError('eval needs three files: fusegrad eval IR VIS FUSED');
+  const [ir, vis, fused] = await Promise.all(args.positional.map((p) => readImageFile(p)));
+  if (![vis, fused].every((im) => im.width === ir.width && im.height === ir.height)) {
+    throw new FusegradError(`eval: the three images must have one size (IR ${ir.width}×${ir.height}, VIS ${vis.width}×${vis.height}, fused ${fused.width}×${fused.height})`);
+  }
+  const metrics = computeMetrics(greyForMetrics(ir), greyForMetrics(vis), greyForMetrics(fused));
+  const rows = [{ name: basename(args.positional[2]), metrics }];
+  console.log(args.flags.has('json') ? toJson(rows) : formatTable(rows));
+}
+
+async function sampleCommand(args: ParsedArgs): Promise<void> {
+  const dir = (args.flags.get('output') as string | undefined) ?? '.';
+  const { ir, vis } = makeSamplePair();
+  for (const [name, image] of [['sample_ir.png', ir], ['sample_vis.png', vis]] as const) {
+    await writeFileAtomic(join(dir, name), encodePng(image), { force: args.flags.has('force') });
+    console.log(`wrote ${join(dir, name)}`);
+  }
+}
+
+async function infoCommand(): Promise<void> {
+  const rt = await init({ quiet: true });
+  console.log(JSON.stringify(rt.report, null, 2));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      console.log(HELP);
+      return command ? 0 : 2;
+    }
+    const simple = { values: ['output'], booleans: ['json', 'force', 'help'], aliases: { o: 'output' } };
+    switch (command) {
+      case 'fuse': await fuseCommand(parseArgs(rest, FUSE_FLAGS)); break;
+      case 'eval': await evalCommand(parseArgs(rest, simple)); break;
+      case 'sample': await sampleCommand(parseArgs(rest, simple)); break;
+      case 'info': await infoCommand(); break;
+      default: throw new FusegradError(`unknown command '${command}'; try \`fusegrad --help\``);
+    }
+    return 0;
+  } catch (err) {
+    cleanupTempFiles();
+    if (err instanceof FusegradError) {
+      console.error(`fusegrad: ${err.message}`);
+      return err.exitCode;
+    }
+    console.error(err);
+    return 1;
+  } finally {
+    shutdown(); // dawn.node keeps the process alive while a device is held
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    cleanupTempFiles();
+    process.stderr.write(`\nfusegrad: interrupted; no output written\n`);
+    process.exit(130);
+  });
+}
+
+if (process.argv[1] && /cli\.(ts|js|mjs)$/.test(process.argv[1])) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

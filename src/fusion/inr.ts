@@ -1,0 +1,163 @@
+/**
+ * Fitting INRFuse to one pair, and rendering the fitted field at any size.
+ * The loop never reads back per step: the loss is read every `readEvery` steps (for progress,
+ * NaN detection and the plateau stop); in between, steps are only submitted, and `throttle()`
+ * keeps at most a couple of steps queued.
+ */
+import { FusegradError } from '../errors.ts';
+import { InrFuse, type InrFuseConfig, type SourceTarget } from '../models/inrfuse.ts';
+import { gridCoordinates } from '../models/coords.ts';
+import { Adam } from '../optim/adam.ts';
+import { runtime, noGrad } from '../tensor/context.ts';
+import { tensor } from '../tensor/create.ts';
+import { keep, tidy } from '../tensor/scope.ts';
+import { backward } from '../tensor/autograd.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+
+/** A grey image as the fit sees it: values in [0, 1], row-major. */
+export interface GreyPlane {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+export interface FitProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  stepsPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface FitOptions extends InrFuseConfig {
+  steps?: number;
+  lr?: number;
+  /** read the loss every k steps (progress, NaN check, plateau) */
+  readEvery?: number;
+  /** stop when the loss has not improved by `plateauTolerance` (relative) over this many reads; 0: never */
+  plateauPatience?: number;
+  plateauTolerance?: number;
+  onProgress?: (p: FitProgress) => void;
+}
+
+export interface FitResult {
+  model: InrFuse;
+  steps: number;
+  finalLoss: number;
+  initialLoss: number;
+  seconds: number;
+  stoppedEarly: boolean;
+  losses: { step: number; loss: number }[];
+}
+
+function toTarget(model: InrFuse, plane: GreyPlane): SourceTarget {
+  const pixels = keep(tensor(plane.data.map((v) => 2 * v - 1), [plane.height, plane.width], { label: 'target' }));
+  const gradients = keep(noGrad(() => model.gradient(pixels)));
+  return { pixels, gradients, height: plane.height, width: plane.width };
+}
+
+/** The elementwise larger-magnitude gradient of two same-size sources (for gradientTarget 'max'). */
+async function maxMagnitudeGradient(a: Tensor, b: Tensor): Promise<Tensor> {
+  const [ga, gb] = [await a.read(), await b.read()];
+  const out = ga.map((v, i) => (Math.abs(v) >= Math.abs(gb[i]) ? v : gb[i]));
+  return keep(tensor(out, a.shape));
+}
+
+export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOptions = {}): Promise<FitResult> {
+  const rt = runtime();
+  const steps = options.steps ?? 500;
+  const readEvery = Math.max(1, options.readEvery ?? 10);
+  const patience = options.plateauPatience ?? 0;
+  const tolerance = options.plateauTolerance ?? 1e-3;
+  const model = new InrFuse(options);
+  const sameGrid = ir.width === vis.width && ir.height === vis.height;
+  if (model.gradientTarget === 'max' && !sameGrid) {
+    throw new FusegradError(`--grad-target max needs IR and visible images of the same size (got ${ir.width}×${ir.height} and ${vis.width}×${vis.height})`);
+  }
+  const irTarget = toTarget(model, ir);
+  const visTarget = toTarget(model, vis);
+  const maxGradient = model.gradientTarget === 'max' ? await maxMagnitudeGradient(irTarget.gradients, visTarget.gradients) : undefined;
+  const points = sameGrid
+    ? gridCoordinates(ir.height, ir.width)
+    : Float32Array.from([...gridCoordinates(ir.height, ir.width), ...gridCoordinates(vis.height, vis.width)]);
+  const coords = keep(tensor(points, [points.length / 2, 2], { label: 'coords' }));
+  const optimizer = new Adam(model.net.parameters(), { lr: options.lr ?? 1e-3 });
+  const losses: { step: number; loss: number }[] = [];
+  const started = performance.now();
+  let best = Infinity;
+  let readsSinceBest = 0;
+  let stoppedEarly = false;
+  let step = 0;
+  try {
+    for (step = 1; step <= steps; step++) {
+      const loss = tidy(() => {
+        optimizer.zeroGrad();
+        const l = model.loss(coords, irTarget, visTarget, sameGrid, maxGradient);
+        backward(l);
+        optimizer.step();
+        return l;
+      });
+      if (step % readEvery !== 0 && step !== steps && step !== 1) {
+        loss.dispose();
+        await rt.throttle();
+        continue;
+      }
+      const value = await loss.item();
+      loss.dispose();
+      if (!Number.isFinite(value)) {
+        throw new FusegradError(`INRFuse: the loss became ${value} at step ${step}; try a lower --lr`, 4);
+      }
+      losses.push({ step, loss: value });
+      const seconds = (performance.now() - started) / 1000;
+      const rate = step / seconds;
+      options.onProgress?.({ step, steps, loss: value, stepsPerSecond: rate, etaSeconds: (steps - step) / rate });
+      if (value < best * (1 - tolerance)) {
+        best = value;
+        readsSinceBest = 0;
+      } else if (patience > 0 && ++readsSinceBest >= patience) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+  } finally {
+    optimizer.dispose();
+    for (const t of [coords, irTarget.pixels, irTarget.gradients, visTarget.pixels, visTarget.gradients, maxGradient]) t?.dispose();
+  }
+  model.net.parameters().forEach((p) => { p.grad?.dispose(); p.grad = null; });
+  return {
+    model,
+    steps: Math.min(step, steps),
+    finalLoss: losses[losses.length - 1]?.loss ?? NaN,
+    initialLoss: losses[0]?.loss ?? NaN,
+    seconds: (performance.now() - started) / 1000,
+    stoppedEarly,
+    losses,
+  };
+}
+
+/**
+ * Renders the fitted field on a width×height grid, in row chunks small enough for the
+ * adapter's binding limit (a 256-wide activation of every point must fit one binding).
+ * Returns pixels in [0, 1].
+ */
+export async function renderInrFuse(model: InrFuse, width: number, height: number, maxPointsPerChunk = 1 << 16): Promise<Float32Array> {
+  const rt = runtime();
+  const hidden = Math.max(...model.net.layers.map((l) => l.weight.shape[0]));
+  const bindingPoints = Math.floor(rt.limits.maxStorageBufferBindingSize / (4 * hidden));
+  const rowsPerChunk = Math.max(1, Math.floor(Math.min(maxPointsPerChunk, bindingPoints) / width));
+  if (rowsPerChunk * width > bindingPoints) {
+    throw new FusegradError(`render: one row of ${width} pixels does not fit this adapter's binding limit; use a smaller --size`);
+  }
+  const out = new Float32Array(width * height);
+  for (let r0 = 0; r0 < height; r0 += rowsPerChunk) {
+    const r1 = Math.min(height, r0 + rowsPerChunk);
+    const f = noGrad(() => tidy(() => {
+      const coords = tensor(gridCoordinates(height, width, r0, r1), [(r1 - r0) * width, 2]);
+      return model.forward(coords);
+    }));
+    const values = await f.read();
+    f.dispose();
+    for (let i = 0; i < values.length; i++) out[r0 * width + i] = Math.min(1, Math.max(0, (values[i] + 1) / 2));
+  }
+  return out;
+}
