@@ -4,8 +4,11 @@
  *   L = ‖IR − F‖² + ‖VIS − F‖² + ‖∇IR − ∇F‖² + ‖∇VIS − ∇F‖² + λ‖∇F‖₁      (λ = 1)
  * on pixels normalised to [−1, 1]. The paper has no public code; where it is silent we chose,
  * and each choice is an option:
- *  - ∇ is the Sobel operator (normalised /8, replicate border, as kornia) applied to F rendered
- *    on each source's own pixel grid, so ∇F and ∇IR/∇VIS are in the same units (option `border`).
+ *  - ∇ is the 3×3 Sobel operator applied to F rendered on each source's own pixel grid, so ∇F
+ *    and ∇IR/∇VIS are in the same units. Unnormalised by default, as SIREN's reference
+ *    gradients (scipy.ndimage.sobel): the kernel's ×8 weighs edges 64× more than kornia's
+ *    normalised form would, which is what lets the gradient terms shape F
+ *    (options `sobelNormalised`, `border`; replicate border by default).
  *  - Norms are means over pixels (and over the two gradient components).
  *  - IR and VIS of different sizes: each term is evaluated on its source's grid; the λ term on
  *    both grids, averaged.
@@ -36,6 +39,8 @@ export const PAPER_WEIGHTS: InrFuseLossWeights = { intensityIr: 1, intensityVis:
 export interface InrFuseConfig extends SirenOptions {
   weights?: Partial<InrFuseLossWeights>;
   border?: BorderMode;
+  /** divide the Sobel kernel by 8 (kornia's form); default false (SIREN's scipy form) */
+  sobelNormalised?: boolean;
   gradientTarget?: 'sources' | 'max';
 }
 
@@ -51,18 +56,20 @@ export class InrFuse {
   readonly net: Siren;
   readonly weights: InrFuseLossWeights;
   readonly border: BorderMode;
+  readonly sobelNormalised: boolean;
   readonly gradientTarget: 'sources' | 'max';
 
   constructor(config: InrFuseConfig = {}) {
     this.net = new Siren({ inputs: 2, outputs: 1, hidden: 256, layers: 5, omega: 30, ...config });
     this.weights = { ...PAPER_WEIGHTS, ...config.weights };
     this.border = config.border ?? 'replicate';
+    this.sobelNormalised = config.sobelNormalised ?? false;
     this.gradientTarget = config.gradientTarget ?? 'sources';
   }
 
   /** ∇ as used in the loss, for targets and for F alike. */
   gradient(image: Tensor): Tensor {
-    return sobel(image, { border: this.border, normalise: true });
+    return sobel(image, { border: this.border, normalise: this.sobelNormalised });
   }
 
   /** coords [N, 2] → F [N, 1] */
