@@ -1,0 +1,66 @@
+/** The command line as a user meets it: help, mistakes, a real fuse of the built-in sample. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeImage } from '../src/io/decode.ts';
+
+const root = new URL('../', import.meta.url);
+const dir = mkdtempSync(join(tmpdir(), 'fusegrad-cli-'));
+
+function fusegrad(...args: string[]) {
+  return spawnSync(process.execPath, ['bin/fusegrad.mjs', ...args], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+}
+
+test('--help prints the usage and exits 0', () => {
+  const run = fusegrad('--help');
+  assert.is(run.status, 0);
+  assert.match(run.stdout, 'fusegrad fuse IR VIS -o OUT.png');
+});
+
+test('an unknown flag is a one-line error with exit code 2', () => {
+  const run = fusegrad('fuse', '--sample', '-o', join(dir, 'x.png'), '--frobnicate');
+  assert.is(run.status, 2);
+  assert.is(run.stderr.trim(), 'fusegrad: unknown option --frobnicate; see `fusegrad --help`');
+});
+
+test('a missing input file names the file, exits 2, writes nothing', () => {
+  const out = join(dir, 'never.png');
+  const run = fusegrad('fuse', join(dir, 'nope.png'), join(dir, 'nope2.png'), '-o', out);
+  assert.is(run.status, 2);
+  assert.match(run.stderr, 'nope.png');
+  assert.not.match(run.stderr, '    at ');
+  assert.not.ok(existsSync(out));
+});
+
+test('fuse --sample writes a PNG of the requested size, and keeps an existing file without --force', () => {
+  const out = join(dir, 'fused.png');
+  const run = fusegrad('fuse', '--sample', '-o', out, '--steps', '3', '--size', '40x30', '--json');
+  assert.is(run.status, 0, run.stderr);
+  const summary = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}');
+  assert.is(summary.event, 'done');
+  const image = decodeImage(new Uint8Array(readFileSync(out)), out);
+  assert.equal([image.width, image.height, image.channels], [40, 30, 3]);
+  writeFileSync(out, 'keep me');
+  const again = fusegrad('fuse', '--sample', '-o', out, '--steps', '1');
+  assert.is(again.status, 2);
+  assert.match(again.stderr, '--force');
+  assert.is(readFileSync(out, 'utf8'), 'keep me');
+});
+
+test('eval prints the metrics table for three images', () => {
+  const sample = fusegrad('sample', '-o', dir);
+  assert.is(sample.status, 0, sample.stderr);
+  const ir = join(dir, 'sample_ir.png');
+  const vis = join(dir, 'sample_vis.png');
+  const run = fusegrad('eval', ir, vis, vis, '--json');
+  assert.is(run.status, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as { rows: { name: string; metrics: Record<string, number> }[] };
+  assert.is(report.rows[0].name, 'sample_vis.png');
+  assert.ok(report.rows[0].metrics.EN > 0);
+  assert.is(report.rows[0].metrics.RMSE, Math.sqrt(report.rows[0].metrics.RMSE ** 2)); // finite
+});
+
+test.run();
