@@ -3,8 +3,12 @@
 // element that attains the extreme (ties go to the lower index), which the backward scatters to.
 // bindings: 0 x (read); 1 y (storage, f32[outer*inner]); 2 idx (storage, u32 bits in f32 slots,
 //           written for max/min only); 3 params { outputs, r, inner }
-// workgroup 256, one workgroup per output (threads stride over r, then a tree in shared memory);
-// grid: grid1d(outputs, 1)
+// Two entry points:
+//   main:       one workgroup of 256 per output (threads stride over r, then a tree in shared
+//               memory); for few outputs with long r (a loss). grid: grid1d(outputs, 1)
+//   per_thread: one invocation per output, a serial loop over r; for many outputs (bias
+//               gradients, per-channel sums), where a workgroup per output would leave most
+//               threads idle and pay a barrier tree per output. grid: grid1d(outputs, 256)
 #include "common.wgsl"
 
 struct Params { outputs: u32, r: u32, inner: u32 }
@@ -25,6 +29,30 @@ fn better(v: f32, i: u32, best: f32, bi: u32) -> bool {
     return v > best || (v == best && i < bi);
   }
   return v < best || (v == best && i < bi);
+}
+
+@compute @workgroup_size(256)
+fn per_thread(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let o = flat_index(gid, nwg, 256u);
+  if (o >= params.outputs) {
+    return;
+  }
+  let base = (o / params.inner) * params.r * params.inner + o % params.inner;
+  var acc = 0.0;
+  var acc_index = 0xffffffffu;
+  for (var j = 0u; j < params.r; j++) {
+    let v = x[base + j * params.inner];
+    if (KIND == 0u) {
+      acc += v;
+    } else if (acc_index == 0xffffffffu || better(v, j, acc, acc_index)) {
+      acc = v;
+      acc_index = j;
+    }
+  }
+  y[o] = acc;
+  if (KIND != 0u) {
+    idx[o] = acc_index;
+  }
 }
 
 @compute @workgroup_size(256)

@@ -62,7 +62,7 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
   let names: string[];
   if (sample) {
     if (args.positional.length) throw new FusegradError('fuse --sample takes no input files');
-    ({ ir, vis } = makeSamplePair(128, 96));
+    ({ ir, vis } = makeSamplePair(96, 72));
     names = ['sample IR', 'sample VIS'];
   } else {
     if (args.positional.length !== 2) throw new FusegradError('fuse needs two input files: fusegrad fuse IR VIS -o OUT.png');
@@ -77,7 +77,7 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
   const lambda = numberFlag(args, 'lambda', (v) => v >= 0, 'a number ≥ 0');
   const options = {
     model: (args.flags.get('model') ?? 'inr') as ModelName,
-    steps: steps ?? (sample ? 300 : 500),
+    steps: steps ?? (sample ? 200 : 500),
     lr: numberFlag(args, 'lr', (v) => v > 0, 'a positive number'),
     hidden: numberFlag(args, 'hidden', (v) => Number.isInteger(v) && v > 0, 'a positive integer') ?? (sample ? 64 : 256),
     seed: numberFlag(args, 'seed', Number.isInteger, 'an integer') ?? 0,

@@ -13,6 +13,8 @@ export interface Kernel {
   name: string;
   /** file in shaders/ */
   file: string;
+  /** entry point; 'main' when omitted */
+  entryPoint?: string;
   snippets?: Record<string, string>;
   /** WGSL `override` constants (tile sizes, workgroup sizes) */
   constants?: Record<string, number>;
@@ -41,7 +43,7 @@ export class PipelineCache {
 
   get(kernel: Kernel): CompiledKernel {
     const code = shaderSource(kernel.file, kernel.snippets);
-    const key = `${kernel.inputs}/${kernel.outputs}/${kernel.uniform}|${JSON.stringify(kernel.constants ?? {})}|${code}`;
+    const key = `${kernel.entryPoint ?? 'main'}|${kernel.inputs}/${kernel.outputs}/${kernel.uniform}|${JSON.stringify(kernel.constants ?? {})}|${code}`;
     let compiled = this.cache.get(key);
     if (!compiled) {
       compiled = this.compile(kernel, code);
@@ -76,7 +78,7 @@ export class PipelineCache {
     const pipeline = this.device.createComputePipeline({
       label: kernel.name,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout], label: kernel.name }),
-      compute: { module, entryPoint: 'main', constants: kernel.constants },
+      compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
     });
     return { kernel, pipeline, layout };
   }

@@ -10,6 +10,7 @@ import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
 import { matmulFamilyKernel, usesVec4Core } from './matmul_kernel.ts';
 import { sumToShape } from './reduce.ts';
+import { broadcastShapes } from './shape.ts';
 
 export interface MatmulOptions {
   /** use Aᵀ: A is stored [..., K, M] */
@@ -31,11 +32,11 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const bBatch = b.shape.slice(0, -2);
   const batchA = sizeOf(aBatch);
   const batchB = sizeOf(bBatch);
-  const sameBatch = aBatch.length === bBatch.length && aBatch.every((d, i) => d === bBatch[i]);
-  if (K !== K2 || !(sameBatch || batchA === 1 || batchB === 1)) {
+  // Batches are flattened: they must match (up to leading 1s), or one side is a single matrix.
+  if (K !== K2 || !(batchA === batchB || batchA === 1 || batchB === 1)) {
     throw new Error(`matmul: ${shapeString(a.shape)}${transA ? 'ᵀ' : ''} · ${shapeString(b.shape)}${transB ? 'ᵀ' : ''} do not fit`);
   }
-  const batchShape = aBatch.length >= bBatch.length && batchA >= batchB ? aBatch : bBatch;
+  const batchShape = broadcastShapes(aBatch, bBatch); // throws for [2,3] against [3,2]
   const batch = Math.max(batchA, batchB);
   const c = Tensor.empty([...batchShape, M, N], 'matmul');
   if (c.size === 0) return c;

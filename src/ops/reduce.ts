@@ -15,7 +15,15 @@ import { mulScalar } from './unary.ts';
 
 type Combine = 'sum' | 'max' | 'min';
 const KIND: Record<Combine, number> = { sum: 0, max: 1, min: 2 };
-const reduceKernel = (c: Combine): Kernel => ({ name: `reduce.${c}`, file: 'reduce.wgsl', snippets: { COMBINE: String(KIND[c]) }, inputs: 1, outputs: 2, uniform: true });
+const reduceKernel = (c: Combine, perThread: boolean): Kernel => ({
+  name: `reduce.${c}${perThread ? '.per_thread' : ''}`, file: 'reduce.wgsl', entryPoint: perThread ? 'per_thread' : 'main',
+  snippets: { COMBINE: String(KIND[c]) }, inputs: 1, outputs: 2, uniform: true,
+});
+
+/** A workgroup per output pays off only for few outputs with long rows (a loss, a norm). */
+function workgroupPerOutput(outputs: number, r: number): boolean {
+  return outputs < 256 && r >= 1024;
+}
 const SCATTER: Kernel = { name: 'reduce_backward.scatter', file: 'reduce_backward.wgsl', inputs: 2, outputs: 1, uniform: true };
 
 export interface ReduceOptions {
@@ -42,8 +50,10 @@ function reduceRun(combine: Combine, x: Tensor, first: number, last: number): Te
   const index = combine === 'sum' ? null : Tensor.empty(outShape, 'reduce.index');
   if (y.size) {
     if (r === 0) throw new Error(`reduce.${combine}: cannot reduce an empty axis of ${shapeString(x.shape)}`);
-    rt.dispatch(reduceKernel(combine), {
-      inputs: [x], outputs: [y, index ?? rt.unusedOutput], params: new Params().u32(y.size).u32(r).u32(inner), workgroups: rt.grid1d(y.size, 1),
+    const perGroup = workgroupPerOutput(y.size, r);
+    rt.dispatch(reduceKernel(combine, !perGroup), {
+      inputs: [x], outputs: [y, index ?? rt.unusedOutput], params: new Params().u32(y.size).u32(r).u32(inner),
+      workgroups: rt.grid1d(y.size, perGroup ? 1 : 256),
     });
   }
   return record(y, combine, [x], (g) => {

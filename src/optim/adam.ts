@@ -46,7 +46,7 @@ export class Adam extends Optimizer {
       if (!p.grad || p.size === 0) return;
       const { m, v } = this.moments[i];
       const params = new Params().u32(p.size).f32(this.lr).f32(this.beta1).f32(this.beta2).f32(this.eps)
-        .f32(this.weightDecay).f32(bc1).f32(bc2);
+        .f32(this.weightDecay).f32(bc1).f32(bc2).f32(1 - this.beta1).f32(1 - this.beta2);
       rt.dispatch(ADAM, { inputs: [p.grad], outputs: [p, m, v], params, workgroups: rt.grid1d(p.size, 256) });
     });
   }

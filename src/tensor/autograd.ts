@@ -52,6 +52,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
 }
 
 function backwardPass(root: Tensor, gradient?: Tensor): void {
+  if (root.graphFreed) throw new Error(`backward(): the graph of ${root} was already freed by an earlier backward(); run the forward pass again`);
   if (!root.requiresGrad) throw new Error(`backward(): ${root} does not require grad (no parameter with requiresGrad in its graph?)`);
   if (gradient && gradient.size !== root.size) throw new Error(`backward(): gradient ${shapeString(gradient.shape)} does not match ${shapeString(root.shape)}`);
   const order = topologicalOrder(root);
@@ -64,6 +65,7 @@ function backwardPass(root: Tensor, gradient?: Tensor): void {
     const g = grads.get(t);
     if (!g) continue;
     grads.delete(t);
+    if (t.graphFreed) throw new Error(`backward(): ${t} was made by a graph that an earlier backward() freed; run the forward pass again`);
     if (!t.node) {
       // A leaf: accumulate into .grad, which outlives any tidy() scope.
       if (t.grad) {
@@ -98,6 +100,7 @@ function backwardPass(root: Tensor, gradient?: Tensor): void {
     });
     g.dispose();
     t.node = null; // free the tape as we go (no retain_graph)
+    t.graphFreed = true;
   }
 }
 

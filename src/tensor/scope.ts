@@ -36,6 +36,10 @@ export function tidy<T extends Kept>(fn: () => T): T {
   try {
     result = fn();
     if (result instanceof Promise) throw new Error('tidy() takes a synchronous function (await reads outside it)');
+  } catch (err) {
+    // Nothing made inside survives a failed step.
+    for (const t of scope) if (!t.isDisposed) t.dispose();
+    throw err;
   } finally {
     scopes.pop();
   }

@@ -54,6 +54,8 @@ export class Tensor {
   requiresGrad = false;
   grad: Tensor | null = null;
   node: GradNode | null = null;
+  /** set when backward() freed the node that made this tensor: a second backward is an error */
+  graphFreed = false;
   private disposed = false;
 
   constructor(shape: Shape, readonly storage: Storage, readonly label = 'tensor') {

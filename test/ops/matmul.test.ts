@@ -1,0 +1,102 @@
+// Batched matmul with transpose flags on the GPU against src/reference/matmul.ts.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { init, ops, shutdown, zeros } from '../../src/index.ts';
+import { matmul as refMatmul, type MatmulParams } from '../../src/reference/matmul.ts';
+import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
+import { checkOp, type Tolerance } from './gpu-check.ts';
+
+await init({ quiet: true });
+test.after(() => shutdown());
+
+/**
+ * float32 dot products of length n with terms in [−1, 1] err by ~√n·2^-24·(size of the
+ * partial sums); 1e-5·√n covers any summation order a GPU may use.
+ */
+const dotTol = (n: number): Tolerance => ({ rtol: 1e-4, atol: 1e-5 * Math.sqrt(n) });
+
+const FLAGS: MatmulParams[] = [{}, { transB: true }, { transA: true }, { transA: true, transB: true }];
+const flagText = ({ transA, transB }: MatmulParams): string => `${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'}`;
+
+/** Stored shapes of A and B for op(A): [...batchA, M, K] and op(B): [...batchB, K, N]. */
+function stored(batchA: number[], batchB: number[], M: number, K: number, N: number, { transA, transB }: MatmulParams): [number[], number[]] {
+  return [[...batchA, ...(transA ? [K, M] : [M, K])], [...batchB, ...(transB ? [N, K] : [K, N])]];
+}
+
+async function matmulCase(batchA: number[], batchB: number[], M: number, K: number, N: number, flags: MatmulParams, seed: number): Promise<void> {
+  const rng = mulberry32(seed);
+  const [sa, sb] = stored(batchA, batchB, M, K, N, flags);
+  const batch = Math.max(1, ...[...batchA, ...batchB]);
+  await checkOp({
+    label: `matmul ${M}×${K}×${N} ${flagText(flags)}`,
+    inputs: [randomTensor(sa, rng), randomTensor(sb, rng)],
+    gpu: ([a, b]) => ops.matmul(a, b, flags),
+    ref: refMatmul,
+    params: flags,
+    forwardTol: dotTol(K),
+    // dA sums over N (and batches where B is shared); dB over M (and batches where A is shared)
+    gradTol: dotTol(Math.max(M, N) * batch),
+  });
+}
+
+// M×K×N: degenerate, odd, K smaller than a tile, M and N over one 64-tile, SIREN-like (K = 256, N = 2).
+const SIZES: [number, number, number][] = [[1, 1, 1], [7, 33, 5], [65, 3, 129], [257, 256, 2], [4, 64, 64]];
+
+for (const [M, K, N] of SIZES) {
+  test(`2-D matmul ${M}×${K}×${N}: all 4 transpose combinations, forward and both gradients`, async () => {
+    for (const [i, flags] of FLAGS.entries()) await matmulCase([], [], M, K, N, flags, M * 1000 + K * 10 + N + i);
+  });
+}
+
+test('batched 3-D × 2-D (B shared by every batch): all 4 transpose combinations', async () => {
+  for (const [i, flags] of FLAGS.entries()) await matmulCase([3], [], 7, 5, 9, flags, 100 + i);
+});
+
+test('batched 2-D × 3-D (A shared by every batch): all 4 transpose combinations', async () => {
+  for (const [i, flags] of FLAGS.entries()) await matmulCase([], [3], 7, 5, 9, flags, 200 + i);
+});
+
+test('batched 3-D × 3-D: all 4 transpose combinations', async () => {
+  for (const [i, flags] of FLAGS.entries()) await matmulCase([3], [3], 5, 33, 6, flags, 300 + i);
+});
+
+test('batched 4-D × 4-D with two batch axes, and a batch of 1 against a batch of 3', async () => {
+  await matmulCase([2, 3], [2, 3], 4, 5, 6, {}, 400);
+  await matmulCase([2, 3], [2, 3], 4, 5, 6, { transA: true, transB: true }, 401);
+  await matmulCase([1], [3], 4, 5, 6, {}, 402);
+  await matmulCase([3], [1], 4, 5, 6, { transB: true }, 403);
+});
+
+test('x.matmul(w, { transB: true }) is the same op (a Linear layer: [N, in] · [out, in]ᵀ)', async () => {
+  const rng = mulberry32(500);
+  await checkOp({
+    label: 'x.matmul(w, transB)',
+    inputs: [randomTensor([33, 7], rng), randomTensor([5, 7], rng)],
+    gpu: ([x, w]) => x.matmul(w, { transB: true }),
+    ref: refMatmul, params: { transB: true }, forwardTol: dotTol(7), gradTol: dotTol(33),
+  });
+});
+
+test('a constant operand gets no gradient (x as data, W as parameter)', async () => {
+  const rng = mulberry32(600);
+  const x = randomTensor([9, 4], rng);
+  const w = randomTensor([4, 3], rng);
+  await checkOp({ label: 'x·W, x constant', inputs: [x, w], gpu: ([a, b]) => ops.matmul(a, b), ref: refMatmul, params: {}, requiresGrad: [false, true] });
+  await checkOp({ label: 'x·W, W constant', inputs: [x, w], gpu: ([a, b]) => ops.matmul(a, b), ref: refMatmul, params: {}, requiresGrad: [true, false] });
+});
+
+// Regression (was src/ops/matmul.ts:47): the output's batch shape is taken from one operand instead of the
+// broadcast of both, so [3, 7, 5]·[1, 1, 5, 4] gives a [1, 1, 7, 4] result: batches 1 and 2
+// are written past its end (and dropped), and its backward throws in sumToShape.
+test('matmul batch broadcast: [3,7,5]·[1,1,5,4] has batch shape [1,3] (NumPy), not [1,1]', async () => {
+  const a = zeros([3, 7, 5]);
+  const b = zeros([1, 1, 5, 4]);
+  const c = ops.matmul(a, b);
+  const shape = [...c.shape];
+  for (const t of [a, b, c]) t.dispose();
+  assert.equal(shape, [1, 3, 7, 4], `[3,7,5]·[1,1,5,4] gave shape [${shape}]`);
+  await matmulCase([3], [1, 1], 7, 5, 4, {}, 700);
+  await matmulCase([1, 1], [3], 7, 5, 4, {}, 701);
+});
+
+test.run();

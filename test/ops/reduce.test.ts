@@ -1,0 +1,116 @@
+// Reductions (sum, mean, max, min over any axes) and the broadcast helpers on the GPU against
+// src/reference/reduce.ts.
+import { test } from 'uvu';
+import { init, ops, shutdown, type Tensor } from '../../src/index.ts';
+import * as ref from '../../src/reference/reduce.ts';
+import { add as refAdd } from '../../src/reference/binary.ts';
+import type { CpuTensor, RefOp } from '../../src/reference/tensor.ts';
+import { cpuTensor, mulberry32, randomTensor, sumToShape as refSumToShape } from '../../src/reference/tensor.ts';
+import { distinctTensor } from '../reference/helpers.ts';
+import { checkOp, type Tolerance } from './gpu-check.ts';
+
+await init({ quiet: true });
+test.after(() => shutdown());
+
+interface Axes {
+  axes?: number[];
+  keepDims?: boolean;
+}
+
+/** Shapes and axis sets: one axis (first, middle, last, negative), adjacent runs, non-adjacent sets, all, none. */
+const CASES: [number[], Axes][] = [
+  [[1], {}],
+  [[7], {}],
+  [[257], { axes: [0] }], // one workgroup of 256 threads striding over 257
+  [[1000], {}], // several elements per thread
+  [[7, 33], { axes: [0] }],
+  [[7, 33], { axes: [1] }],
+  [[7, 33], { axes: [-1], keepDims: true }],
+  [[3, 257], { axes: [1] }],
+  [[257, 3], { axes: [0] }], // strided by `inner`
+  [[3, 5, 7], { axes: [1] }],
+  [[3, 5, 7], { axes: [1], keepDims: true }],
+  [[3, 5, 7], { axes: [1, 2] }],
+  [[3, 5, 7], { axes: [0, 1], keepDims: true }],
+  [[3, 5, 7], { axes: [0, 2] }], // non-adjacent: two runs
+  [[3, 5, 7], { axes: [0, 2], keepDims: true }],
+  [[3, 1, 5], { axes: [1] }], // a size-1 axis
+  [[2, 3, 4, 5], { axes: [1, 3] }],
+  [[2, 3, 4, 5], { axes: [0, 2, 3] }],
+  [[2, 3, 4, 5], { axes: [-4, -2], keepDims: true }],
+  [[2, 3, 4, 5], { keepDims: true }],
+  [[2, 3, 4, 5], { axes: [] }], // no axis: the identity
+];
+
+const caseText = (shape: number[], p: Axes): string =>
+  `[${shape}] axes ${p.axes ? `[${p.axes}]` : 'all'}${p.keepDims ? ' keepDims' : ''}`;
+
+/** A sum of n float32 terms in [−1, 1]: the error grows like √n. */
+const sumTol = (n: number): Tolerance => ({ rtol: 1e-4, atol: 1e-6 * Math.max(10, Math.sqrt(n) * 4) });
+
+function reduceCases(label: string, gpu: (x: Tensor, p: Axes) => Tensor, op: RefOp<Axes>, make: (shape: number[], rng: () => number) => CpuTensor): void {
+  test(`${label}: ${CASES.length} shape/axes cases, forward and gradient`, async () => {
+    const rng = mulberry32(label.length * 71);
+    for (const [shape, p] of CASES) {
+      const x = make(shape, rng);
+      await checkOp({ label: `${label} ${caseText(shape, p)}`, inputs: [x], gpu: ([t]) => gpu(t, p), ref: op, params: p, forwardTol: sumTol(x.data.length) });
+    }
+  });
+}
+
+reduceCases('sum', (x, p) => ops.sum(x, p), ref.sum, (shape, rng) => randomTensor(shape, rng));
+reduceCases('mean', (x, p) => ops.mean(x, p), ref.mean, (shape, rng) => randomTensor(shape, rng));
+// Distinct values: no ties, so the extreme (and where its gradient goes) is unambiguous.
+reduceCases('max', (x, p) => ops.max(x, p), ref.max, distinctTensor);
+reduceCases('min', (x, p) => ops.min(x, p), ref.min, distinctTensor);
+
+test('the methods: x.sum() x.mean() x.max() x.min() with options', async () => {
+  const rng = mulberry32(3);
+  const x = distinctTensor([4, 6, 5], rng);
+  const p = { axes: [0, 2], keepDims: true };
+  await checkOp({ label: 'x.sum', inputs: [x], gpu: ([t]) => t.sum(p), ref: ref.sum, params: p });
+  await checkOp({ label: 'x.mean', inputs: [x], gpu: ([t]) => t.mean(p), ref: ref.mean, params: p });
+  await checkOp({ label: 'x.max', inputs: [x], gpu: ([t]) => t.max(p), ref: ref.max, params: p });
+  await checkOp({ label: 'x.min', inputs: [x], gpu: ([t]) => t.min(p), ref: ref.min, params: p });
+  await checkOp({ label: 'x.sum() (all)', inputs: [x], gpu: ([t]) => t.sum(), ref: ref.sum, params: {} });
+  await checkOp({ label: 'x.sum({ axes: 1 }) (a number)', inputs: [x], gpu: ([t]) => t.sum({ axes: 1 }), ref: ref.sum, params: { axes: [1] } });
+});
+
+test('max/min ties: the whole gradient goes to the first extreme in row-major order', async () => {
+  // Rows with repeated extremes, and a two-run reduction (axes 0 and 2) with ties across runs.
+  const x = cpuTensor([2, 3, 4], [
+    1, 3, 3, 0, /**/ 2, 2, 2, 2, /**/ -1, 5, 0, 5,
+    3, 1, 3, 3, /**/ 2, 0, 2, -4, /**/ 5, -1, 5, 0,
+  ]);
+  for (const p of [{ axes: [2] }, { axes: [0, 2] }, { axes: [0] }, {}]) {
+    await checkOp({ label: `max ties ${caseText([2, 3, 4], p)}`, inputs: [x], gpu: ([t]) => ops.max(t, p), ref: ref.max, params: p, centralDifference: false });
+    await checkOp({ label: `min ties ${caseText([2, 3, 4], p)}`, inputs: [x], gpu: ([t]) => ops.min(t, p), ref: ref.min, params: p, centralDifference: false });
+  }
+});
+
+test('broadcastTo: forward is a stretch, gradient sums back ([7,1,3] -> [5,7,4,3])', async () => {
+  // Reference: x + zeros(target), differentiated in x only.
+  const stretch = (target: number[]): RefOp => ({
+    name: 'broadcastTo',
+    forward: ([x]) => refAdd.forward([x, cpuTensor(target)]),
+    backward: ([x], _p, g) => [refAdd.backward([x, cpuTensor(target)], undefined, g)[0]],
+  });
+  const rng = mulberry32(17);
+  for (const [from, to] of [[[7, 1, 3], [5, 7, 4, 3]], [[1], [33]], [[33], [7, 33]], [[3, 1], [3, 257]]]) {
+    await checkOp({ label: `broadcastTo [${to}]`, inputs: [randomTensor(from, rng)], gpu: ([x]) => ops.broadcastTo(x, to), ref: stretch(to), params: undefined });
+  }
+});
+
+test('sumToShape: forward sums the broadcast axes, gradient stretches back', async () => {
+  const reduceTo = (target: number[]): RefOp => ({
+    name: 'sumToShape',
+    forward: ([g]) => refSumToShape(g, target),
+    backward: ([g], _p, r) => [refAdd.forward([r, cpuTensor(g.shape)])],
+  });
+  const rng = mulberry32(19);
+  for (const [from, to] of [[[5, 7, 4, 3], [7, 1, 3]], [[7, 33], [33]], [[7, 33], [7, 1]], [[7, 33], [1]], [[3, 257], [3, 257]]]) {
+    await checkOp({ label: `sumToShape [${from}] -> [${to}]`, inputs: [randomTensor(from, rng)], gpu: ([g]) => ops.sumToShape(g, to), ref: reduceTo(to), params: undefined, forwardTol: sumTol(70) });
+  }
+});
+
+test.run();
