@@ -1,0 +1,44 @@
+// The fused SIREN layer (shaders/sine_linear.wgsl) and its backward against
+// src/reference/sine_linear.ts, on odd and SIREN-sized shapes (scalar and vec4 matmul cores).
+import { test } from 'uvu';
+import { init, ops, shutdown } from '../../src/index.ts';
+import * as ref from '../../src/reference/sine_linear.ts';
+import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
+import { checkOp } from './gpu-check.ts';
+
+await init({ quiet: true });
+test.after(() => shutdown());
+
+// [M points, in, out]: 1s, odd sizes (scalar core), multiples of 4 (vec4 core), SIREN's 2→256 and 256→256
+const SHAPES: [number, number, number][] = [[1, 1, 1], [7, 2, 33], [65, 33, 7], [33, 4, 8], [257, 2, 256], [130, 256, 256], [9, 256, 1]];
+
+// sin(30·z): WGSL bounds sin to 2^-11 absolute, and ω = 30 scales that into the gradients.
+const OMEGA = 30;
+const SINE_TOL = { rtol: 1e-3, atol: 2 ** -11 };
+// dW and db sum M such errors; they add up like a random walk.
+const sineGradTol = (M: number) => ({ rtol: 2e-3, atol: OMEGA * 2 ** -11 * Math.sqrt(M) });
+
+test('sineLinear: forward and x/W/b gradients', async () => {
+  const rng = mulberry32(5);
+  for (const [M, K, N] of SHAPES) {
+    const bound = Math.sqrt(6 / K) / OMEGA; // SIREN's hidden-layer init keeps ω·z in a few radians
+    const inputs = [randomTensor([M, K], rng), randomTensor([N, K], rng, -bound, bound), randomTensor([N], rng, -0.1, 0.1)];
+    await checkOp({
+      label: `sineLinear ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.sineLinear(x, w, b, OMEGA),
+      ref: ref.sineLinear, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: sineGradTol(M),
+    });
+  }
+});
+
+test('linear: forward and x/W/b gradients', async () => {
+  const rng = mulberry32(6);
+  for (const [M, K, N] of SHAPES) {
+    const inputs = [randomTensor([M, K], rng), randomTensor([N, K], rng), randomTensor([N], rng)];
+    await checkOp({
+      label: `linear ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.linear(x, w, b),
+      ref: ref.linear, params: undefined, forwardTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(K) }, gradTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(M * K) },
+    });
+  }
+});
+
+test.run();
