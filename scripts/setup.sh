@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 
 packages=()
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then packages+=(libvulkan1); fi
-gpu_icd=$(ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json /usr/local/nvidia/share/vulkan/icd.d/*.json 2>/dev/null | grep -v -e lvp -e swiftshader || true)
+# A GPU driver: a GPU device node and a Vulkan ICD that is not a CPU one (lavapipe, SwiftShader).
+gpu_icd=""
+if ls /dev/dri/renderD* /dev/nvidia0 >/dev/null 2>&1; then
+  gpu_icd=$(ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json /usr/local/nvidia/share/vulkan/icd.d/*.json 2>/dev/null | grep -v -e lvp -e swiftshader | tr '\n' ' ' || true)
+fi
 if [ ! -x /usr/bin/chromium ] && { [ -z "$gpu_icd" ] || [ "${FUSEGRAD_WITH_CHROMIUM:-0}" = 1 ]; }; then
   packages+=(chromium)
 fi
