@@ -3,10 +3,12 @@
  *   fusegrad fuse IR VIS -o OUT.png [--model inr] [--steps N] [--scale S | --size WxH] [--seed N] [--json]
  *   fusegrad fuse --sample [-o OUT.png]        the built-in synthetic pair (no files needed)
  *   fusegrad eval IR VIS FUSED [--json]        the standard fusion-quality metrics
+ *   fusegrad eval --dir DIR [--csv F] [--json] the same over DIR/IR, DIR/VIS, DIR/FUSED
  *   fusegrad sample [-o DIR]                   writes the built-in pair as PNGs
  *   fusegrad info                              the GPU adapter and its limits
  * User mistakes print one line and exit 2; a lost GPU exits 3; a diverged fit exits 4.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { FusegradError } from './errors.ts';
 import { toGrey } from './io/colour.ts';
@@ -14,7 +16,7 @@ import { encodePng } from './io/encode.ts';
 import { cleanupTempFiles, readImageFile, writeFileAtomic } from './io/files.ts';
 import type { Image } from './io/image.ts';
 import { makeSamplePair } from './io/sample.ts';
-import { computeMetrics, formatSummary, formatTable, toJson, type GreyImage } from './metrics/index.ts';
+import { computeMetrics, formatSummary, formatTable, toCsv, toJson, type GreyImage, type MetricRow } from './metrics/index.ts';
 import { fuseImages, type ModelName } from './fusion/pipeline.ts';
 import { init, shutdown } from './tensor/context.ts';
 import { numberFlag, parseArgs, sizeFlag, type ParsedArgs } from './cli/args.ts';
@@ -25,6 +27,7 @@ const HELP = `fusegrad — infrared/visible image fusion on WebGPU
   fusegrad fuse IR VIS -o OUT.png [options]
   fusegrad fuse --sample [-o OUT.png] [options]   fuse the built-in synthetic pair
   fusegrad eval IR VIS FUSED [--json]             fusion-quality metrics (EN, SD, SF, MI, SSIM, Qabf, ...)
+  fusegrad eval --dir DIR [--csv F] [--json]      DIR/IR, DIR/VIS, DIR/FUSED matched by name: table, mean, std
   fusegrad sample [-o DIR]                        write the built-in pair as PNG files
   fusegrad info                                   show the GPU adapter fusegrad uses
 
@@ -109,14 +112,49 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
   else console.log(`wrote ${output} (${result.width}×${result.height}) in ${result.fit?.seconds.toFixed(1)}s, final loss ${result.fit?.finalLoss.toFixed(5)}`);
 }
 
-async function evalCommand(args: ParsedArgs): Promise<void> {
-  if (args.positional.length !== 3) throw new FusegradError('eval needs three files: fusegrad eval IR VIS FUSED');
-  const [ir, vis, fused] = await Promise.all(args.positional.map((p) => readImageFile(p)));
+async function evalTriple(name: string, paths: string[]): Promise<MetricRow> {
+  const [ir, vis, fused] = await Promise.all(paths.map((p) => readImageFile(p)));
   if (![vis, fused].every((im) => im.width === ir.width && im.height === ir.height)) {
-    throw new FusegradError(`eval: the three images must have one size (IR ${ir.width}×${ir.height}, VIS ${vis.width}×${vis.height}, fused ${fused.width}×${fused.height})`);
+    throw new FusegradError(`eval ${name}: the three images must have one size (IR ${ir.width}×${ir.height}, VIS ${vis.width}×${vis.height}, fused ${fused.width}×${fused.height})`);
   }
-  const metrics = computeMetrics(greyForMetrics(ir), greyForMetrics(vis), greyForMetrics(fused));
-  const rows = [{ name: basename(args.positional[2]), metrics }];
+  return { name, metrics: computeMetrics(greyForMetrics(ir), greyForMetrics(vis), greyForMetrics(fused)) };
+}
+
+/** DIR/IR, DIR/VIS and DIR/FUSED hold images matched by file name (any of the folders' case). */
+async function evalDirectory(dir: string): Promise<MetricRow[]> {
+  const folder = (name: string) => {
+    const found = existsSync(dir) ? readdirSync(dir).find((f) => f.toLowerCase() === name.toLowerCase()) : undefined;
+    if (!found) throw new FusegradError(`eval --dir: ${join(dir, name)} is missing (expected ${dir}/IR, ${dir}/VIS and ${dir}/FUSED)`);
+    return join(dir, found);
+  };
+  const [irDir, visDir, fusedDir] = ['IR', 'VIS', 'FUSED'].map(folder);
+  const names = readdirSync(fusedDir).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
+  if (names.length === 0) throw new FusegradError(`eval --dir: no PNG or JPEG files in ${fusedDir}`);
+  const rows: MetricRow[] = [];
+  for (const name of names) {
+    const stem = name.replace(/\.[^.]+$/, '');
+    const match = (d: string) => {
+      const f = readdirSync(d).find((x) => x.replace(/\.[^.]+$/, '') === stem);
+      if (!f) throw new FusegradError(`eval --dir: ${name} has no counterpart in ${d}`);
+      return join(d, f);
+    };
+    rows.push(await evalTriple(name, [match(irDir), match(visDir), join(fusedDir, name)]));
+  }
+  return rows;
+}
+
+async function evalCommand(args: ParsedArgs): Promise<void> {
+  const dir = args.flags.get('dir');
+  let rows: MetricRow[];
+  if (typeof dir === 'string') {
+    if (args.positional.length) throw new FusegradError('eval takes either --dir DIR or three files, not both');
+    rows = await evalDirectory(dir);
+  } else {
+    if (args.positional.length !== 3) throw new FusegradError('eval needs three files (fusegrad eval IR VIS FUSED) or --dir DIR');
+    rows = [await evalTriple(basename(args.positional[2]), args.positional)];
+  }
+  const csv = args.flags.get('csv');
+  if (typeof csv === 'string') await writeFileAtomic(csv, new TextEncoder().encode(toCsv(rows, { summary: true })), { force: args.flags.has('force') });
   console.log(args.flags.has('json') ? toJson(rows) : formatTable(rows));
 }
 
@@ -142,9 +180,10 @@ export async function main(argv: string[]): Promise<number> {
       return command ? 0 : 2;
     }
     const simple = { values: ['output'], booleans: ['json', 'force', 'help'], aliases: { o: 'output' } };
+    const evalFlags = { values: ['dir', 'csv'], booleans: ['json', 'force'] };
     switch (command) {
       case 'fuse': await fuseCommand(parseArgs(rest, FUSE_FLAGS)); break;
-      case 'eval': await evalCommand(parseArgs(rest, simple)); break;
+      case 'eval': await evalCommand(parseArgs(rest, evalFlags)); break;
       case 'sample': await sampleCommand(parseArgs(rest, simple)); break;
       case 'info': await infoCommand(); break;
       default: throw new FusegradError(`unknown command '${command}'; try \`fusegrad --help\``);

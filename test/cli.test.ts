@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from '../src/io/decode.ts';
@@ -62,6 +62,27 @@ test('eval prints the metrics table for three images', () => {
   assert.ok(report.rows[0].metrics.EN > 0);
   // fused = VIS: the error to VIS is 0, to IR is not, so the two-source RMSE is finite and > 0
   assert.ok(Number.isFinite(report.rows[0].metrics.RMSE) && report.rows[0].metrics.RMSE > 0);
+});
+
+test('eval --dir matches IR/, VIS/, FUSED/ by name and writes a CSV with mean and std', () => {
+  const root2 = join(dir, 'set');
+  for (const sub of ['IR', 'VIS', 'FUSED']) mkdirSync(join(root2, sub), { recursive: true });
+  const sample = fusegrad('sample', '-o', join(root2, 'IR'));
+  assert.is(sample.status, 0, sample.stderr);
+  for (const name of ['a', 'b']) {
+    copyFileSync(join(root2, 'IR', 'sample_ir.png'), join(root2, 'IR', `${name}.png`));
+    copyFileSync(join(root2, 'IR', 'sample_vis.png'), join(root2, 'VIS', `${name}.png`));
+    copyFileSync(join(root2, 'IR', 'sample_vis.png'), join(root2, 'FUSED', `${name}.png`));
+  }
+  const csv = join(dir, 'metrics.csv');
+  const run = fusegrad('eval', '--dir', root2, '--csv', csv);
+  assert.is(run.status, 0, run.stderr);
+  assert.match(run.stdout, 'mean');
+  const lines = readFileSync(csv, 'utf8').trim().split('\n');
+  assert.ok(lines.length >= 5, lines.join('\n')); // header, a, b, mean, std
+  const missing = fusegrad('eval', '--dir', join(dir, 'nowhere'));
+  assert.is(missing.status, 2);
+  assert.match(missing.stderr, 'IR');
 });
 
 test.run();
