@@ -8,8 +8,8 @@
  *   fusegrad info                              the GPU adapter and its limits
  * User mistakes print one line and exit 2; a lost GPU exits 3; a diverged fit exits 4.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FusegradError } from './errors.ts';
 import { toGrey } from './io/colour.ts';
 import { encodePng } from './io/encode.ts';
@@ -17,7 +17,7 @@ import { cleanupTempFiles, readImageFile, writeFileAtomic } from './io/files.ts'
 import type { Image } from './io/image.ts';
 import { makeSamplePair } from './io/sample.ts';
 import { computeMetrics, formatSummary, formatTable, toCsv, toJson, type GreyImage, type MetricRow } from './metrics/index.ts';
-import { fuseImages, type ModelName } from './fusion/pipeline.ts';
+import { fuseImages, MODELS, type ModelName } from './fusion/pipeline.ts';
 import { init, shutdown } from './tensor/context.ts';
 import { numberFlag, parseArgs, sizeFlag, type ParsedArgs } from './cli/args.ts';
 import { progressReporter } from './cli/progress.ts';
@@ -57,6 +57,13 @@ function greyForMetrics(image: Image): GreyImage {
   return { width: grey.width, height: grey.height, data: grey.data.map((v) => Math.round(Math.min(1, Math.max(0, v)) * 255)) };
 }
 
+/** Fails before any work when the output could not be written (writeFileAtomic checks again at the end). */
+function checkOutputPath(output: string, force: boolean): void {
+  const folder = dirname(resolve(output));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new FusegradError(`${output}: the folder ${folder} does not exist; create it first`);
+  if (existsSync(output) && !force) throw new FusegradError(`${output} already exists; pass --force to overwrite it`);
+}
+
 async function fuseCommand(args: ParsedArgs): Promise<void> {
   const json = args.flags.has('json');
   const sample = args.flags.has('sample');
@@ -70,10 +77,13 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
   } else {
     if (args.positional.length !== 2) throw new FusegradError('fuse needs two input files: fusegrad fuse IR VIS -o OUT.png');
     names = args.positional;
-    [ir, vis] = [await readImageFile(names[0]), await readImageFile(names[1])];
+    const decoded = [await readImageFile(names[0]), await readImageFile(names[1])];
+    decoded.forEach((image, i) => image.warnings.forEach((w) => process.stderr.write(`fusegrad: ${names[i]}: ${w}\n`)));
+    [ir, vis] = decoded;
   }
   const output = args.flags.get('output');
   if (typeof output !== 'string') throw new FusegradError('fuse needs an output file: -o OUT.png');
+  checkOutputPath(output, args.flags.has('force'));
   const gradTarget = args.flags.get('grad-target') ?? 'sources';
   if (gradTarget !== 'sources' && gradTarget !== 'max') throw new FusegradError(`--grad-target must be 'sources' or 'max', got '${gradTarget}'`);
   const steps = numberFlag(args, 'steps', (v) => Number.isInteger(v) && v > 0, 'a positive integer');
@@ -89,6 +99,11 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
     weights: lambda === undefined ? undefined : { gradientL1: lambda },
     gradientTarget: gradTarget as 'sources' | 'max',
   };
+  // Everything a user can get wrong is checked before the GPU starts.
+  if (!MODELS.includes(options.model)) throw new FusegradError(`unknown model '${options.model}'; available: ${MODELS.join(', ')}`);
+  if (options.gradientTarget === 'max' && (ir.width !== vis.width || ir.height !== vis.height)) {
+    throw new FusegradError(`--grad-target max needs IR and visible images of the same size (got ${ir.width}×${ir.height} and ${vis.width}×${vis.height})`);
+  }
   const rt = await init({ quiet: json });
   const progress = progressReporter(json);
   if (!json) {
@@ -192,7 +207,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     cleanupTempFiles();
     if (err instanceof FusegradError) {
-      console.error(`fusegrad: ${err.message}`);
+      console.error(`fusegrad: error: ${err.message}`);
       return err.exitCode;
     }
     console.error(err);

@@ -23,7 +23,7 @@ test('--help prints the usage and exits 0', () => {
 test('an unknown flag is a one-line error with exit code 2', () => {
   const run = fusegrad('fuse', '--sample', '-o', join(dir, 'x.png'), '--frobnicate');
   assert.is(run.status, 2);
-  assert.is(run.stderr.trim(), 'fusegrad: unknown option --frobnicate; see `fusegrad --help`');
+  assert.is(run.stderr.trim(), 'fusegrad: error: unknown option --frobnicate; see `fusegrad --help`');
 });
 
 test('a missing input file names the file, exits 2, writes nothing', () => {
