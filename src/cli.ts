@@ -41,13 +41,14 @@ fuse options:
   --scale S            output size = S × the larger input (super-resolution, e.g. 2.1)
   --size WxH           explicit output size
   --seed N             weight initialisation seed (default 0)
+  --clip X             clip the global gradient norm to X (off by default)
   --force              overwrite OUT if it exists
   --no-metrics         do not print the quality metrics of the result
   --json               machine-readable output (JSON lines)
 `;
 
 const FUSE_FLAGS = {
-  values: ['output', 'model', 'steps', 'lr', 'lambda', 'grad-target', 'hidden', 'scale', 'size', 'seed'],
+  values: ['output', 'model', 'steps', 'lr', 'lambda', 'grad-target', 'hidden', 'scale', 'size', 'seed', 'clip'],
   booleans: ['sample', 'force', 'no-metrics', 'json', 'help'],
   aliases: { o: 'output' },
 };
@@ -98,6 +99,7 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
     size: sizeFlag(args, 'size'),
     weights: lambda === undefined ? undefined : { gradientL1: lambda },
     gradientTarget: gradTarget as 'sources' | 'max',
+    clipGradNorm: numberFlag(args, 'clip', (v) => v > 0, 'a positive number'),
   };
   // Everything a user can get wrong is checked before the GPU starts.
   if (!MODELS.includes(options.model)) throw new FusegradError(`unknown model '${options.model}'; available: ${MODELS.join(', ')}`);

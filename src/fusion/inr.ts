@@ -8,6 +8,7 @@ import { FusegradError } from '../errors.ts';
 import { InrFuse, type InrFuseConfig, type SourceTarget } from '../models/inrfuse.ts';
 import { gridCoordinates } from '../models/coords.ts';
 import { Adam } from '../optim/adam.ts';
+import { clipGradNorm } from '../optim/clip.ts';
 import { runtime, noGrad } from '../tensor/context.ts';
 import { tensor } from '../tensor/create.ts';
 import { keep, tidy } from '../tensor/scope.ts';
@@ -37,7 +38,13 @@ export interface FitOptions extends InrFuseConfig {
   /** stop when the loss has not improved by `plateauTolerance` (relative) over this many reads; 0: never */
   plateauPatience?: number;
   plateauTolerance?: number;
+  /** clip the global gradient norm to this (not in the paper; off by default) */
+  clipGradNorm?: number;
   onProgress?: (p: FitProgress) => void;
+  /** awaited at every loss read, after onProgress, with the model being fitted (a live preview renders it) */
+  onRead?: (model: InrFuse, p: FitProgress) => void | Promise<void>;
+  /** stops the fit at the next loss read (a stop button); the result is the model as it is then */
+  signal?: AbortSignal;
 }
 
 export interface FitResult {
@@ -94,6 +101,7 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
         optimizer.zeroGrad();
         const l = model.loss(coords, irTarget, visTarget, sameGrid, maxGradient);
         backward(l);
+        if (options.clipGradNorm) clipGradNorm(optimizer.params, options.clipGradNorm);
         optimizer.step();
         return l;
       });
@@ -110,7 +118,13 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
       losses.push({ step, loss: value });
       const seconds = (performance.now() - started) / 1000;
       const rate = step / seconds;
-      options.onProgress?.({ step, steps, loss: value, stepsPerSecond: rate, etaSeconds: (steps - step) / rate });
+      const progress = { step, steps, loss: value, stepsPerSecond: rate, etaSeconds: (steps - step) / rate };
+      options.onProgress?.(progress);
+      await options.onRead?.(model, progress);
+      if (options.signal?.aborted) {
+        stoppedEarly = true;
+        break;
+      }
       if (value < best * (1 - tolerance)) {
         best = value;
         readsSinceBest = 0;

@@ -1,3 +1,4 @@
 export { Adam, type AdamOptions } from './adam.ts';
 export { SGD, type SgdOptions } from './sgd.ts';
 export { Optimizer, StepLR } from './optimizer.ts';
+export { clipGradNorm } from './clip.ts';
