@@ -5,7 +5,8 @@
 //   Y, Z: [M, N]
 // bindings: 0 X (read); 1 W (read); 2 b (read); 3 Y (storage); 4 Z (storage, unused unless STORE_Z);
 //           5 params { M, N, K, omega }
-// workgroup (16, 16), 4×4 outputs per invocation; grid: (ceil(N / 64), ceil(M / 64))
+// workgroup (WG_X, WG_Y), a BLOCK_ROWS × BLOCK_COLS block per invocation (matmul.wgsl), a 64×64
+// tile per workgroup; grid: (ceil(N / 64), ceil(M / 64))
 
 struct Params { M: u32, N: u32, K: u32, omega: f32 }
 
@@ -19,20 +20,25 @@ struct Params { M: u32, N: u32, K: u32, omega: f32 }
 override LINEAR: bool = false;
 override STORE_Z: bool = true; // false for inference: nothing will differentiate this layer
 
+// The register block each invocation computes (4×4 for the scalar core; see matmul_codegen.ts).
+const BLOCK_ROWS: u32 = {{BLOCK_ROWS}}u;
+const BLOCK_COLS: u32 = {{BLOCK_COLS}}u;
+
 #include "{{CORE}}"
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size({{WG_X}}, {{WG_Y}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row0 = (wid.y * 16u + lid.y) * 4u;
-  let col0 = (wid.x * 16u + lid.x) * 4u;
+  let row0 = (wid.y * {{WG_Y}}u + lid.y) * BLOCK_ROWS;
+  let col0 = (wid.x * {{WG_X}}u + lid.x) * BLOCK_COLS;
   if (row0 >= params.M || col0 >= params.N) {
     return;
   }
   let block = matmul_block(0u, 0u, row0, col0);
-  for (var i = 0u; i < 4u && row0 + i < params.M; i++) {
-    for (var j = 0u; j < 4u && col0 + j < params.N; j++) {
+  for (var i = 0u; i < BLOCK_ROWS && row0 + i < params.M; i++) {
+    for (var j = 0u; j < BLOCK_COLS && col0 + j < params.N; j++) {
+      let v = block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u];
       let at = (row0 + i) * params.N + col0 + j;
-      let z = block[i][j] + bias[col0 + j];
+      let z = v + bias[col0 + j];
       if (LINEAR) {
         Y[at] = z;
       } else {

@@ -21,6 +21,13 @@ export async function loadShaderSources(): Promise<void> {
   holder.__FUSEGRAD_SHADERS__ = table;
 }
 
+/** Adds a generated shader (e.g. a register-blocked matmul core) under a file name to include. */
+export function registerShader(file: string, source: string): void {
+  const table = holder.__FUSEGRAD_SHADERS__;
+  if (!table) throw new Error('shader sources not loaded: call init() first');
+  table[file] = source;
+}
+
 export function shaderSource(file: string, snippets: Record<string, string> = {}): string {
   const table = holder.__FUSEGRAD_SHADERS__;
   if (!table) throw new Error('shader sources not loaded: call init() first');
