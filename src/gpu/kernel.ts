@@ -32,6 +32,8 @@ export interface CompiledKernel {
 /** Pipeline cache keyed by WGSL source and constants; reports compile errors with the kernel's name. */
 export class PipelineCache {
   private cache = new Map<string, CompiledKernel>();
+  /** Kernels are long-lived objects: remember each one's pipeline to skip rebuilding its source. */
+  private byKernel = new WeakMap<Kernel, CompiledKernel>();
   /** compile messages that arrive asynchronously; the runtime raises them at the next flush */
   readonly compileErrors: string[] = [];
 
@@ -42,6 +44,8 @@ export class PipelineCache {
   }
 
   get(kernel: Kernel): CompiledKernel {
+    const known = this.byKernel.get(kernel);
+    if (known) return known;
     const code = shaderSource(kernel.file, kernel.snippets);
     const key = `${kernel.entryPoint ?? 'main'}|${kernel.inputs}/${kernel.outputs}/${kernel.uniform}|${JSON.stringify(kernel.constants ?? {})}|${code}`;
     let compiled = this.cache.get(key);
@@ -49,6 +53,7 @@ export class PipelineCache {
       compiled = this.compile(kernel, code);
       this.cache.set(key, compiled);
     }
+    this.byKernel.set(kernel, compiled);
     return compiled;
   }
 

@@ -15,10 +15,16 @@ import { mulScalar } from './unary.ts';
 
 type Combine = 'sum' | 'max' | 'min';
 const KIND: Record<Combine, number> = { sum: 0, max: 1, min: 2 };
-const reduceKernel = (c: Combine, perThread: boolean): Kernel => ({
-  name: `reduce.${c}${perThread ? '.per_thread' : ''}`, file: 'reduce.wgsl', entryPoint: perThread ? 'per_thread' : 'main',
-  snippets: { COMBINE: String(KIND[c]) }, inputs: 1, outputs: 2, uniform: true,
-});
+const reduceKernels = new Map<string, Kernel>();
+function reduceKernel(c: Combine, perThread: boolean): Kernel {
+  const name = `reduce.${c}${perThread ? '.per_thread' : ''}`;
+  let k = reduceKernels.get(name);
+  if (!k) {
+    k = { name, file: 'reduce.wgsl', entryPoint: perThread ? 'per_thread' : 'main', snippets: { COMBINE: String(KIND[c]) }, inputs: 1, outputs: 2, uniform: true };
+    reduceKernels.set(name, k);
+  }
+  return k;
+}
 
 /** A workgroup per output pays off only for few outputs with long rows (a loss, a norm). */
 function workgroupPerOutput(outputs: number, r: number): boolean {
