@@ -1,0 +1,46 @@
+/**
+ * The benchmark entry point in Node:
+ *   npm run bench [-- --quick] [--only=roofline,matmul,wait] [--json]
+ *   node --import tsx bench/run.ts --quick
+ * Prints the adapter block and the results table (stdout), progress on stderr, and writes the
+ * report to bench/out/<suites>-<timestamp>.json. --json prints the report as JSON instead.
+ */
+import { formatReport } from './harness.ts';
+import { loadCeilings, nodeHost, writeReport } from './host-node.ts';
+import { runBench } from './runner.ts';
+import { SUITES } from './suites.ts';
+
+function parseArgs(argv: string[]): { quick: boolean; json: boolean; only?: string[] } {
+  const out: { quick: boolean; json: boolean; only?: string[] } = { quick: false, json: false };
+  for (const arg of argv) {
+    if (arg === '--quick') out.quick = true;
+    else if (arg === '--json') out.json = true;
+    else if (arg.startsWith('--only=')) out.only = arg.slice('--only='.length).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`usage: npm run bench -- [--quick] [--only=${SUITES.map((s) => s.name).join(',')}] [--json]\n`);
+      for (const s of SUITES) process.stdout.write(`  ${s.name.padEnd(10)} ${s.description}\n`);
+      process.exit(0);
+    } else {
+      process.stderr.write(`bench: unknown argument ${arg} (try --help)\n`);
+      process.exit(2);
+    }
+  }
+  return out;
+}
+
+const args = parseArgs(process.argv.slice(2));
+let code = 0;
+try {
+  const report = await runBench({ suites: SUITES, only: args.only, quick: args.quick, host: nodeHost, previousCeilings: loadCeilings });
+  const file = writeReport(report);
+  if (args.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${formatReport(report)}\n\nreport: ${file} (${report.seconds.toFixed(0)} s${report.quick ? ', quick mode' : ''})\n`);
+  if (report.errors.length) code = 1;
+} catch (err) {
+  // Usage errors (an unknown suite) need no stack; BENCH_DEBUG=1 shows it for the rest.
+  const detail = err instanceof Error ? (process.env.BENCH_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+  process.stderr.write(`bench: ${detail}\n`);
+  code = 1;
+}
+// dawn.node keeps the event loop alive while its instance exists: exit explicitly.
+process.exit(code);
