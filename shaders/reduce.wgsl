@@ -31,6 +31,16 @@ fn better(v: f32, i: u32, best: f32, bi: u32) -> bool {
   return v < best || (v == best && i < bi);
 }
 
+// Folds element v at position j into the running (sum) or (extreme, its position).
+fn accumulate(acc: ptr<function, f32>, acc_index: ptr<function, u32>, v: f32, j: u32) {
+  if (KIND == 0u) {
+    *acc += v;
+  } else if (*acc_index == 0xffffffffu || better(v, j, *acc, *acc_index)) {
+    *acc = v;
+    *acc_index = j;
+  }
+}
+
 @compute @workgroup_size(256)
 fn per_thread(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let o = flat_index(gid, nwg, 256u);
@@ -41,13 +51,7 @@ fn per_thread(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   var acc = 0.0;
   var acc_index = 0xffffffffu;
   for (var j = 0u; j < params.r; j++) {
-    let v = x[base + j * params.inner];
-    if (KIND == 0u) {
-      acc += v;
-    } else if (acc_index == 0xffffffffu || better(v, j, acc, acc_index)) {
-      acc = v;
-      acc_index = j;
-    }
+    accumulate(&acc, &acc_index, x[base + j * params.inner], j);
   }
   y[o] = acc;
   if (KIND != 0u) {
@@ -66,13 +70,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var acc = 0.0;
   var acc_index = 0xffffffffu; // "no element yet": the first one seen always wins
   for (var j = lid; j < params.r; j += 256u) {
-    let v = x[base + j * params.inner];
-    if (KIND == 0u) {
-      acc += v;
-    } else if (acc_index == 0xffffffffu || better(v, j, acc, acc_index)) {
-      acc = v;
-      acc_index = j;
-    }
+    accumulate(&acc, &acc_index, x[base + j * params.inner], j);
   }
   part_value[lid] = acc;
   part_index[lid] = acc_index;

@@ -11,6 +11,7 @@
  */
 import { greyImage, rgbImage } from './image.ts';
 import type { Image } from './image.ts';
+import { mulberry32 } from '../random.ts';
 
 export interface Box {
   x: number;
@@ -35,17 +36,6 @@ interface Canvas {
   ir: Float32Array;
 }
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; returns values in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Calls fn for every pixel whose centre lies in the box given in fractions [u0, u1) × [v0, v1). */
 function forBox(c: Canvas, u0: number, v0: number, u1: number, v1: number, fn: (x: number, y: number, i: number) => void): void {

@@ -2,6 +2,7 @@
  * Float64 CPU tensors for the reference implementations that the GPU kernels are tested against.
  * Clarity and exactness over speed: plain loops, row-major contiguous data, no views.
  */
+import { mulberry32 } from '../random.ts';
 
 /** Row-major, contiguous. A scalar has shape [] and one element. */
 export interface CpuTensor {
@@ -63,17 +64,7 @@ export function randomTensor(shape: readonly number[], rng: () => number, lo = -
   return t;
 }
 
-/** Seeded PRNG returning floats in [0, 1) (the standard mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** NumPy broadcasting: align right; each pair of dims must be equal or one of them 1. */
 export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {

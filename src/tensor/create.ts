@@ -1,6 +1,7 @@
 /** Making tensors: from host data, filled with a value, or seeded random. */
 import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
+import { mulberry32 } from '../random.ts';
 import { runtime } from './context.ts';
 import { Tensor, shapeString, sizeOf, type Shape } from './tensor.ts';
 
@@ -40,17 +41,7 @@ export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
   return full(shape, 1, options);
 }
 
-/** Seeded PRNG (mulberry32): the same seed gives the same weights in Node, Chrome and tests. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** U(lo, hi) values from a seeded generator. */
 export function uniform(shape: Shape, lo: number, hi: number, random: () => number, options: TensorOptions = {}): Tensor {

@@ -1,5 +1,6 @@
 // Small shared builders for the metric tests (not a test file: the runner only picks *.test.ts).
 import type { GreyImage } from '../../src/metrics/index.ts';
+import { mulberry32 } from '../../src/random.ts';
 
 export function image(width: number, height: number, f: (x: number, y: number) => number): GreyImage {
   const data = new Float64Array(width * height);
@@ -7,17 +8,8 @@ export function image(width: number, height: number, f: (x: number, y: number) =
   return { width, height, data };
 }
 
-/** mulberry32: a tiny seeded generator, so the "random" images are the same on every run. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so the "random" images are the same on every run. */
+export const rng = mulberry32;
 
 /** Uniform 8-bit noise (integers 0..255), or reals in [0, 255) when integer is false. */
 export function noise(width: number, height: number, seed: number, integer = true): GreyImage {
