@@ -37,7 +37,8 @@ export class BufferPool {
   ) {}
 
   acquire(bytes: number, label: string): GPUBuffer {
-    const size = sizeClass(bytes);
+    // Rounding up to a size class must not cross the adapter's buffer limit.
+    const size = Math.min(sizeClass(bytes), Math.max(bytes, this.device.limits.maxBufferSize));
     const list = this.free.get(size);
     let buffer = list?.pop();
     if (buffer) {
