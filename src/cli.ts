@@ -42,13 +42,15 @@ fuse options:
   --size WxH           explicit output size
   --seed N             weight initialisation seed (default 0)
   --clip X             clip the global gradient norm to X (off by default)
+  --patience N         stop early after N loss reads (every 10 steps) without a 0.1% improvement
+                       (default 10; 0 never stops early)
   --force              overwrite OUT if it exists
   --no-metrics         do not print the quality metrics of the result
   --json               machine-readable output (JSON lines)
 `;
 
 const FUSE_FLAGS = {
-  values: ['output', 'model', 'steps', 'lr', 'lambda', 'grad-target', 'hidden', 'scale', 'size', 'seed', 'clip'],
+  values: ['output', 'model', 'steps', 'lr', 'lambda', 'grad-target', 'hidden', 'scale', 'size', 'seed', 'clip', 'patience'],
   booleans: ['sample', 'force', 'no-metrics', 'json', 'help'],
   aliases: { o: 'output' },
 };
@@ -100,6 +102,8 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
     weights: lambda === undefined ? undefined : { gradientL1: lambda },
     gradientTarget: gradTarget as 'sources' | 'max',
     clipGradNorm: numberFlag(args, 'clip', (v) => v > 0, 'a positive number'),
+    // loss reads (every 10 steps) without a 0.1% improvement before the fit stops early
+    plateauPatience: numberFlag(args, 'patience', (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0') ?? 10,
   };
   // Everything a user can get wrong is checked before the GPU starts.
   if (!MODELS.includes(options.model)) throw new FusegradError(`unknown model '${options.model}'; available: ${MODELS.join(', ')}`);
