@@ -5,6 +5,8 @@
  *   forward  y  = x · W          x [N, 256], W [256, 256]
  *   dX       dx = dy · Wᵀ        (transB)
  *   dW       dW = xᵀ · dy        (transA; K = N, the long reduction)
+ * (fusegrad's own SIREN layer stores W as [out, in], PyTorch's layout, so there the forward is the
+ * transB product and dX the plain one: the same three kernels, the labels swapped.)
  * Each figure is GFLOP/s (2·M·N·K per matmul) and a fraction of the roofline matmul.
  */
 import { ops, tensor, tidy } from '../src/index.ts';

@@ -8,17 +8,22 @@
 import { formatReport } from './harness.ts';
 import { loadCeilings, nodeHost, writeReport } from './host-node.ts';
 import { runBench } from './runner.ts';
+import { peers } from './peers.ts';
 import { SUITES } from './suites.ts';
+
+// peers runs other engines as child processes (Node only): it runs when --only names it.
+const ALL = [...SUITES, peers];
 
 function parseArgs(argv: string[]): { quick: boolean; json: boolean; only?: string[] } {
   const out: { quick: boolean; json: boolean; only?: string[] } = { quick: false, json: false };
   for (const arg of argv) {
     if (arg === '--quick') out.quick = true;
     else if (arg === '--json') out.json = true;
+    else if (arg.startsWith('--peers=')) process.env.FUSEGRAD_PEERS_DIR = arg.slice('--peers='.length);
     else if (arg.startsWith('--only=')) out.only = arg.slice('--only='.length).split(',').map((s) => s.trim()).filter(Boolean);
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`usage: npm run bench -- [--quick] [--only=${SUITES.map((s) => s.name).join(',')}] [--json]\n`);
-      for (const s of SUITES) process.stdout.write(`  ${s.name.padEnd(10)} ${s.description}\n`);
+      process.stdout.write(`usage: npm run bench -- [--quick] [--only=${ALL.map((s) => s.name).join(',')}] [--peers=DIR] [--json]\n`);
+      for (const s of ALL) process.stdout.write(`  ${s.name.padEnd(10)} ${s.description}\n`);
       process.exit(0);
     } else {
       process.stderr.write(`bench: unknown argument ${arg} (try --help)\n`);
@@ -31,7 +36,7 @@ function parseArgs(argv: string[]): { quick: boolean; json: boolean; only?: stri
 const args = parseArgs(process.argv.slice(2));
 let code = 0;
 try {
-  const report = await runBench({ suites: SUITES, only: args.only, quick: args.quick, host: nodeHost, previousCeilings: loadCeilings });
+  const report = await runBench({ suites: ALL, only: args.only ?? SUITES.map((s) => s.name), quick: args.quick, host: nodeHost, previousCeilings: loadCeilings });
   const file = writeReport(report);
   if (args.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${formatReport(report)}\n\nreport: ${file} (${report.seconds.toFixed(0)} s${report.quick ? ', quick mode' : ''})\n`);

@@ -6,6 +6,7 @@
 import type { Suite } from './harness.ts';
 import { matmul } from './matmul.ts';
 import { roofline } from './roofline.ts';
+import { siren } from './siren.ts';
 import { wait } from './wait.ts';
 
-export const SUITES: Suite[] = [roofline, matmul, wait];
+export const SUITES: Suite[] = [roofline, matmul, wait, siren];
