@@ -9,18 +9,13 @@
  *   autorun  start fusing as soon as the GPU and both images are ready
  * Anything malformed falls back to the default; the form shows what is in effect.
  */
-export interface PageSettings {
+import type { RunSettings } from './models.ts';
+/** The run's settings (models.ts) plus what only the page needs. */
+export interface PageSettings extends RunSettings {
   sample: boolean;
   sampleWidth: number;
   sampleHeight: number;
   model: string;
-  steps: number;
-  hidden: number;
-  seed: number;
-  lr?: number;
-  scale: number;
-  size?: { width: number; height: number };
-  previewEvery: number;
   autorun: boolean;
 }
 
