@@ -2,7 +2,7 @@
 import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
 import { runtime } from '../tensor/context.ts';
-import { Tensor, type Shape } from '../tensor/tensor.ts';
+import { Tensor } from '../tensor/tensor.ts';
 
 const unaryKernels = new Map<string, Kernel>();
 const unaryBackwardKernels = new Map<string, Kernel>();
@@ -17,9 +17,9 @@ function kernelFor(cache: Map<string, Kernel>, name: string, file: string, expr:
 }
 
 /** y = expr(x, a, b) element-wise. */
-export function mapUnary(name: string, expr: string, x: Tensor, a = 0, b = 0, shape: Shape = x.shape): Tensor {
+export function mapUnary(name: string, expr: string, x: Tensor, a = 0, b = 0): Tensor {
   const rt = runtime();
-  const y = Tensor.empty(shape, name);
+  const y = Tensor.empty(x.shape, name);
   if (y.size) {
     rt.dispatch(kernelFor(unaryKernels, `unary.${name}`, 'unary.wgsl', expr, 1), {
       inputs: [x], outputs: [y], params: new Params().u32(y.size).f32(a).f32(b), workgroups: rt.grid1d(y.size, 256),

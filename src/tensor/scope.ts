@@ -51,8 +51,3 @@ export function tidy<T extends Kept>(fn: () => T): T {
   }
   return result;
 }
-
-/** Number of tensors tracked by open scopes (for leak tests). */
-export function scopeDepth(): number {
-  return scopes.length;
-}
