@@ -172,7 +172,12 @@ export function readSafetensors(bytes: Uint8Array, name: string): SafetensorsFil
 }
 
 function toFloat32(raw: Uint8Array, dtype: string, count: number): Float32Array {
-  if (dtype === 'F32' && HOST_LITTLE_ENDIAN) return new Float32Array(raw.slice().buffer); // slice: aligned copy
+  if (dtype === 'F32' && HOST_LITTLE_ENDIAN) {
+    // a copy into fresh aligned memory (raw may be an unaligned view, or a Node Buffer whose slice is a view)
+    const out = new Float32Array(count);
+    new Uint8Array(out.buffer).set(raw);
+    return out;
+  }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out = new Float32Array(count);
   switch (dtype) {

@@ -7,3 +7,8 @@ export { reshape, permute, transpose, slice, concat } from './shape.ts';
 export { mse, l1 } from './loss.ts';
 export { sineLinear, linear } from './sine_linear.ts';
 export { sobel, type SobelOptions, type BorderMode } from './sobel.ts';
+export { conv2d, convTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.ts';
+export { pad2d, type Padding2d } from './pad.ts';
+export { batchNorm2d, instanceNorm2d, adain, layerNormLD, type BatchNormState } from './norm.ts';
+export { avgPool2d, maxPool2d, globalAvgPool } from './pool.ts';
+export { ssimLoss, gaussianWindow, type SsimOptions } from './ssim.ts';

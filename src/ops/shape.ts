@@ -15,18 +15,50 @@ import { Tensor, shapeString, sizeOf, stridesOf, type Shape } from '../tensor/te
 const MAX_RANK = 8;
 const STRIDED_COPY: Kernel = { name: 'shape.strided_copy', file: 'shape.wgsl', inputs: 1, outputs: 1, uniform: true };
 
-/** out[outOffset + Σ c·outStrides] = in[inOffset + Σ c·inStrides] over every coordinate c of `shape`. */
+/**
+ * out[outOffset + Σ c·outStrides] = in[inOffset + Σ c·inStrides] over every coordinate c of `shape`.
+ * When the copy is a few long contiguous runs (concat or slice along a leading axis) it is done
+ * with buffer-to-buffer copies, which are memcpy speed; otherwise by the strided-copy kernel.
+ */
 export function stridedCopy(
   src: Tensor, dst: Tensor, shape: Shape,
   inStrides: readonly number[], inOffset: number, outStrides: readonly number[], outOffset: number,
 ): void {
   const n = sizeOf(shape);
   if (n === 0) return;
+  if (copyRuns(src, dst, shape, inStrides, inOffset, outStrides, outOffset)) return;
   if (shape.length > MAX_RANK) throw new Error(`rank ${shape.length} tensors are not supported (max ${MAX_RANK})`);
   const rt = runtime();
   const params = new Params().u32(n).u32(shape.length).u32(inOffset).u32(outOffset)
     .u32s(shape, 2, 1).u32s(inStrides, 2).u32s(outStrides, 2);
   rt.dispatch(STRIDED_COPY, { inputs: [src], outputs: [dst], params, workgroups: rt.grid1d(n, 256) });
+}
+
+const MAX_RUNS = 64;
+const MIN_RUN = 1024;
+
+/** Copies as ≤ MAX_RUNS contiguous runs of ≥ MIN_RUN elements, if the layout allows; false otherwise. */
+function copyRuns(
+  src: Tensor, dst: Tensor, shape: Shape,
+  inStrides: readonly number[], inOffset: number, outStrides: readonly number[], outOffset: number,
+): boolean {
+  // the longest suffix of axes that is contiguous on both sides
+  let inner = shape.length;
+  let run = 1;
+  while (inner > 0 && inStrides[inner - 1] === run && outStrides[inner - 1] === run) run *= shape[--inner];
+  const runs = sizeOf(shape.slice(0, inner));
+  if (runs > MAX_RUNS || run < MIN_RUN) return false;
+  const rt = runtime();
+  const outer = shape.slice(0, inner);
+  const coords = outer.map(() => 0);
+  for (let r = 0; r < runs; r++) {
+    let from = inOffset;
+    let to = outOffset;
+    coords.forEach((c, i) => { from += c * inStrides[i]; to += c * outStrides[i]; });
+    rt.copy(src.buffer, from * 4, dst.buffer, to * 4, run * 4);
+    for (let i = outer.length - 1; i >= 0 && ++coords[i] === outer[i]; i--) coords[i] = 0;
+  }
+  return true;
 }
 
 export function reshape(x: Tensor, shape: Shape): Tensor {

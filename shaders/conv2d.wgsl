@@ -1,0 +1,66 @@
+// 2-D convolution as PyTorch's Conv2d computes it (cross-correlation, zero padding, groups),
+// direct form with a register block: each invocation computes OC_BLOCK output channels × 4
+// neighbouring output pixels of one row. Taps and channels are unrolled by
+// src/ops/conv_codegen.ts (KH, KW, stride fixed per pipeline), so a row of taps loads each
+// input column once for all 4 pixels and every load feeds OC_BLOCK FMAs.
+//   y[n, co, oy, ox] = b[co] + Σ_{c < Cin/groups, ky, kx} x[n, g·Cin/groups + c, oy·s − p + ky, ox·s − p + kx] · w[co, c, ky, kx]
+// The adjoint variant reads w as a transposed convolution stores it, flipped: that makes this
+// kernel the stride-1 transposed convolution, i.e. also conv2d's input gradient.
+// bindings: 0 x [N, Cin, H, W] (read); 1 w [Cout, Cin/groups, KH, KW] (adjoint: [Cin, Cout/groups, KH, KW]) (read);
+//           2 b [Cout] (read, unused when has_bias = 0); 3 y [N, Cout, Ho, Wo] (storage); 4 params
+// workgroup (16, 4); grid: (ceil(Wo / 64), ceil(Ho / 4), N · Cout / OC_BLOCK)
+struct Params {
+  N: u32, Cin: u32, H: u32, W: u32,
+  Cout: u32, Ho: u32, Wo: u32, KH: u32,
+  KW: u32, stride: u32, pad: u32, groups: u32,
+  has_bias: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+
+const OC_BLOCK: u32 = {{OC_BLOCK}}u;
+
+// x at column `col` of the row starting at `row`; 0 outside the image (zero padding)
+fn load_x(row: u32, col: i32) -> f32 {
+  let inside = col >= 0 && col < i32(params.W);
+  return select(0.0, x[row + u32(clamp(col, 0, i32(params.W) - 1))], inside);
+}
+
+fn store(n: u32, co: u32, oy: u32, ox0: u32, acc: vec4<f32>) {
+  let v = acc + select(0.0, b[co], params.has_bias != 0u);
+  let out = ((n * params.Cout + co) * params.Ho + oy) * params.Wo + ox0;
+  y[out] = v.x;
+  if (ox0 + 1u < params.Wo) { y[out + 1u] = v.y; }
+  if (ox0 + 2u < params.Wo) { y[out + 2u] = v.z; }
+  if (ox0 + 3u < params.Wo) { y[out + 3u] = v.w; }
+}
+
+@compute @workgroup_size(16, 4, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let ox0 = gid.x * 4u;
+  let oy = gid.y;
+  let blocks = params.Cout / OC_BLOCK;
+  let n = gid.z / blocks;
+  let co0 = (gid.z % blocks) * OC_BLOCK;
+  if (ox0 >= params.Wo || oy >= params.Ho || n >= params.N) {
+    return;
+  }
+  let cin_g = params.Cin / params.groups;
+  let cout_g = params.Cout / params.groups;
+  let group = co0 / cout_g;
+  let ci0 = group * cin_g;
+  let taps = {{KH}}u * {{KW}}u;
+  let w_channel_stride = {{W_CHANNEL_STRIDE}}; // from output channel co to co + 1
+  let col0 = i32(ox0 * {{STRIDE}}u) - i32(params.pad);
+{{DECLARE}}
+  for (var c = 0u; c < cin_g; c++) {
+    let plane = (n * params.Cin + ci0 + c) * params.H * params.W;
+    let w_base = {{W_BASE}};
+{{TAPS}}
+  }
+{{STORE}}
+}

@@ -1,0 +1,63 @@
+/**
+ * Generated bodies for the convolution kernels (shaders/conv2d.wgsl and conv_transpose2d.wgsl
+ * are templates). Kernel size, stride and the register block are fixed
+ * per pipeline, so every loop over taps and output channels is written out: accumulators live
+ * in named registers (a function-scope array indexed in a loop ends up in memory on SwiftShader,
+ * measured 10× slower), and neighbouring output pixels share the input columns they read.
+ */
+
+/** What one pipeline is specialised for. */
+export interface ConvShape {
+  KH: number;
+  KW: number;
+  stride: number;
+  /** output channels per invocation */
+  block: number;
+}
+
+/** output pixels per invocation along a row (one vec4 of accumulators per output channel) */
+export const PIXELS = 4;
+
+const lines = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join('\n');
+
+/**
+ * conv2d.wgsl body. `adjoint` reads the weights as a transposed convolution stores them,
+ * [Cin_this, Cout_this/groups, KH, KW] with the taps flipped: then this convolution is the
+ * stride-1 transposed convolution (and conv2d's input gradient) with padding K − 1 − p.
+ */
+export function conv2dSnippets({ KH, KW, stride, block }: ConvShape, adjoint: boolean): Record<string, string> {
+  const columns = (PIXELS - 1) * stride + KW; // distinct input columns a row of taps reads
+  const tap = (ky: number, kx: number) => (adjoint ? (KH - 1 - ky) * KW + (KW - 1 - kx) : ky * KW + kx);
+  const rows = lines(KH, (ky) => `
+    {
+      let iy = i32(oy * ${stride}u + ${ky}u) - i32(params.pad);
+      if (iy >= 0 && iy < i32(params.H)) {
+        let row = plane + u32(iy) * params.W;
+${lines(columns, (k) => `        let x${k} = load_x(row, col0 + ${k});`)}
+${lines(KW, (kx) => `        let v${kx} = vec4<f32>(${[0, 1, 2, 3].map((j) => `x${j * stride + kx}`).join(', ')});`)}
+${lines(block, (o) => lines(KW, (kx) => `        acc${o} += v${kx} * w[w_base + ${o}u * w_channel_stride + ${tap(ky, kx)}u];`))}
+      }
+    }`);
+  return {
+    OC_BLOCK: String(block),
+    KH: String(KH), KW: String(KW), STRIDE: String(stride),
+    W_BASE: adjoint
+      // w[ci, co − g·cout_g, ·, ·] with this kernel's output channel co standing for the weights' second axis
+      ? '((ci0 + c) * cout_g + (co0 - group * cout_g)) * taps'
+      : '(co0 * cin_g + c) * taps',
+    W_CHANNEL_STRIDE: adjoint ? 'taps' : 'cin_g * taps',
+    DECLARE: lines(block, (o) => `  var acc${o} = vec4<f32>(0.0);`),
+    TAPS: rows,
+    STORE: lines(block, (o) => `  store(n, co0 + ${o}u, oy, ox0, acc${o});`),
+  };
+}
+
+/** conv_transpose2d.wgsl body (any stride): the tap loops stay, the channel block is unrolled. */
+export function convTransposeSnippets({ block }: ConvShape): Record<string, string> {
+  return {
+    OC_BLOCK: String(block),
+    DECLARE: lines(block, (o) => `  var acc${o} = vec4<f32>(0.0);`),
+    ACCUMULATE: lines(block, (o) => `        acc${o} += xv * w[wk + ${o}u * taps];`),
+    STORE: lines(block, (o) => `  store(n, co0 + ${o}u, oy, ox0, acc${o});`),
+  };
+}

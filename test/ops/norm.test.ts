@@ -1,0 +1,103 @@
+// Normalisations, pooling and the SSIM loss — composites of primitives (src/ops/norm.ts,
+// pool.ts, ssim.ts) — against their float64 references with hand-written backward.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { init, ops, shutdown, tensor, tidy } from '../../src/index.ts';
+import * as norm from '../../src/reference/norm.ts';
+import * as pool from '../../src/reference/pool.ts';
+import { ssimLoss } from '../../src/reference/ssim.ts';
+import { cpuTensor, mulberry32, randomTensor } from '../../src/reference/tensor.ts';
+import { checkOp } from './gpu-check.ts';
+
+await init({ quiet: true });
+test.after(() => shutdown());
+
+const EPS = { eps: 1e-5 };
+const NORM_TOL = { rtol: 1e-3, atol: 1e-4 };
+
+test('batchNorm2d (training): forward, gradients, running statistics', async () => {
+  const rng = mulberry32(1);
+  for (const shape of [[2, 3, 1, 1], [1, 2, 3, 5], [3, 4, 7, 5]]) {
+    const C = shape[1];
+    const state = { runningMean: tensor(new Float32Array(C).fill(0.5), [C]), runningVar: tensor(new Float32Array(C).fill(2), [C]), momentum: 0.1, eps: 1e-5 };
+    const x = randomTensor(shape, rng, -2, 3);
+    await checkOp({
+      label: 'batchNorm2d', inputs: [x, randomTensor([C], rng), randomTensor([C], rng)], ref: norm.batchNorm2d, params: EPS,
+      gpu: ([x, g, b]) => ops.batchNorm2d(x, g, b, state, true), forwardTol: NORM_TOL, gradTol: NORM_TOL,
+    });
+    // checkOp ran the op once: the running statistics moved once, toward float32(x)'s batch statistics
+    const x32 = cpuTensor(shape, x.data.map(Math.fround));
+    const want = norm.batchNormRunningUpdate(x32, cpuTensor([C], new Array(C).fill(0.5)), cpuTensor([C], new Array(C).fill(2)), 0.1);
+    const [mean, variance] = [await state.runningMean.read(), await state.runningVar.read()];
+    for (let c = 0; c < C; c++) {
+      assert.ok(Math.abs(mean[c] - want.mean.data[c]) < 1e-5, `running mean ${mean[c]} vs ${want.mean.data[c]}`);
+      assert.ok(Math.abs(variance[c] - want.var.data[c]) < 1e-4 * want.var.data[c], `running var ${variance[c]} vs ${want.var.data[c]}`);
+    }
+    state.runningMean.dispose();
+    state.runningVar.dispose();
+  }
+});
+
+test('batchNorm2d (eval): uses the running statistics', async () => {
+  const rng = mulberry32(2);
+  const [C, rm, rv] = [3, randomTensor([3], rng), randomTensor([3], rng, 0.5, 2)];
+  const state = { runningMean: tensor(Float32Array.from(rm.data), [C]), runningVar: tensor(Float32Array.from(rv.data), [C]), momentum: 0.1, eps: 1e-5 };
+  await checkOp({
+    label: 'batchNorm2d eval', inputs: [randomTensor([2, C, 3, 4], rng), randomTensor([C], rng), randomTensor([C], rng), rm, rv],
+    ref: norm.batchNorm2dEval, params: EPS, requiresGrad: [true, true, true, false, false],
+    gpu: ([x, g, b]) => ops.batchNorm2d(x, g, b, state, false), forwardTol: NORM_TOL, gradTol: NORM_TOL,
+    centralDifference: false, // the reference reports no gradient for the running statistics (they are buffers)
+  });
+  state.runningMean.dispose();
+  state.runningVar.dispose();
+});
+
+test('instanceNorm2d, adain, layerNormLD: forward and every gradient', async () => {
+  const rng = mulberry32(3);
+  for (const [N, C, H, W] of [[1, 1, 1, 2], [2, 3, 5, 7], [1, 4, 9, 3]]) {
+    await checkOp({
+      label: 'instanceNorm2d', inputs: [randomTensor([N, C, H, W], rng)], ref: norm.instanceNorm2d, params: EPS,
+      gpu: ([x]) => ops.instanceNorm2d(x, 1e-5), forwardTol: NORM_TOL, gradTol: NORM_TOL,
+    });
+    await checkOp({
+      label: 'adain', inputs: [randomTensor([N, C, H, W], rng), randomTensor([N, C], rng), randomTensor([N, C], rng)],
+      ref: norm.adain, params: EPS, gpu: ([x, s, b]) => ops.adain(x, s, b, 1e-5), forwardTol: NORM_TOL, gradTol: NORM_TOL,
+    });
+    await checkOp({
+      label: 'layerNormLD', inputs: [randomTensor([N, C, H, W], rng), randomTensor([C], rng), randomTensor([C], rng)],
+      ref: norm.layerNormLD, params: EPS, gpu: ([x, g, b]) => ops.layerNormLD(x, g, b, 1e-5), forwardTol: NORM_TOL, gradTol: NORM_TOL,
+    });
+  }
+});
+
+test('layerNormLD uses the unbiased std, eps added to the std (a biased one fails here)', async () => {
+  // x = [1, 2, 3, 4]: mean 2.5, unbiased std √(5/3) = 1.29099 (biased: 1.11803); eps 0.5.
+  const y = tidy(() => ops.layerNormLD(tensor([1, 2, 3, 4], [1, 1, 2, 2]), tensor([1], [1]), tensor([0], [1]), 0.5));
+  const first = (await y.read())[0];
+  y.dispose();
+  assert.ok(Math.abs(first - -1.5 / (Math.sqrt(5 / 3) + 0.5)) < 1e-6, `got ${first}`);
+});
+
+test('avgPool2d, maxPool2d, globalAvgPool: forward and gradient on odd sizes', async () => {
+  const rng = mulberry32(4);
+  for (const shape of [[1, 1, 2, 2], [2, 3, 5, 7], [1, 2, 9, 4]]) {
+    for (const [name, gpu, reference] of [
+      ['avgPool2d', ops.avgPool2d, pool.avgPool2d], ['maxPool2d', ops.maxPool2d, pool.maxPool2d], ['globalAvgPool', ops.globalAvgPool, pool.globalAvgPool],
+    ] as const) {
+      await checkOp({ label: name, inputs: [randomTensor(shape, rng)], ref: reference, params: undefined, gpu: ([x]) => gpu(x) });
+    }
+  }
+});
+
+test('ssimLoss: kornia semantics, forward and gradients of both images', async () => {
+  const rng = mulberry32(5);
+  for (const [shape, windowSize] of [[[1, 1, 12, 13], 11], [[2, 1, 7, 9], 5], [[1, 2, 16, 11], 11]] as const) {
+    await checkOp({
+      label: `ssimLoss w${windowSize}`, inputs: [randomTensor([...shape], rng, 0, 1), randomTensor([...shape], rng, 0, 1)],
+      ref: ssimLoss, params: { windowSize, sigma: 1.5 }, gpu: ([a, b]) => ops.ssimLoss(a, b, { windowSize, sigma: 1.5 }),
+      forwardTol: { rtol: 1e-4, atol: 1e-5 }, gradTol: { rtol: 2e-3, atol: 2e-6 }, centralDifference: false,
+    });
+  }
+});
+
+test.run();
