@@ -138,15 +138,15 @@ export interface DidfuseOptions {
   seed?: number;
 }
 
-/** The weights of each term of DIDFuse's training loss (train.py's constants). */
-export interface DidfuseLossTerms {
+/** The total training loss and its terms (a type, not an interface, so tidy() can return it). */
+export type DidfuseLossTerms = {
   total: Tensor;
   reconstructionVis: Tensor;
   reconstructionIr: Tensor;
   base: Tensor;
   detail: Tensor;
   gradient: Tensor;
-}
+};
 
 export class DIDFuse extends Module {
   readonly encoder: DidfuseEncoder;

@@ -18,7 +18,7 @@
  * Widths are options, so LD-Lite (src/models/ldlite.ts) reuses the same classes.
  */
 import { FusegradError } from '../errors.ts';
-import { readSafetensors } from '../io/safetensors.ts';
+import { readSafetensors, type TensorEntry } from '../io/safetensors.ts';
 import { Conv2d, ConvTranspose2d } from '../nn/conv.ts';
 import { Module, type OwnTensor } from '../nn/module.ts';
 import {
@@ -463,9 +463,17 @@ export class LDFusion extends Module {
 /** Keys the decoder file holds that the model has no use for: the AdaIN layers' dummy running statistics. */
 const isAdainBuffer = (key: string) => /^model_local\.\d+\.block\.[26]\.running_(mean|var)$/.test(key);
 
-/** Refuses tensors the model does not know: such a file is not the one it expects. */
-export function rejectUnknownTensors(unused: string[], fileName: string, ignorable: (key: string) => boolean = () => false): void {
-  const unknown = unused.filter((k) => !ignorable(k));
+/**
+ * Loads a state dict into `module` and refuses tensors the module does not know (such a file is
+ * not the one it expects); `ignorable` keys are allowed to go unused.
+ */
+export function loadWeights(
+  module: Module, tensors: Map<string, TensorEntry>, fileName: string, ignorable: (key: string) => boolean = () => false,
+): void {
+  // zeros()/ones() initialisers are recorded GPU fills that run at the next submit, *after* the
+  // loader's queue.writeBuffer: submit them first, or LayerNorm's beta would be reset to 0
+  runtime().flush();
+  const unknown = module.loadStateDict(tensors, fileName).filter((k) => !ignorable(k));
   if (unknown.length) {
     const shown = unknown.slice(0, 5).map((k) => `'${k}'`).join(', ');
     throw new FusegradError(`${fileName}: holds tensors this model does not have (${shown}${unknown.length > 5 ? ', …' : ''}); is it the weights file for this model?`);
@@ -478,8 +486,8 @@ export function ldfusionFromSafetensors(encoderBytes: Uint8Array, decoderBytes: 
   const decoderTensors = readSafetensors(decoderBytes, decoderName).tensors;
   const model = new LDFusion();
   try {
-    rejectUnknownTensors(model.encoder.loadStateDict(encoderTensors, encoderName), encoderName);
-    rejectUnknownTensors(model.decoder.loadStateDict(decoderTensors, decoderName), decoderName, isAdainBuffer);
+    loadWeights(model.encoder, encoderTensors, encoderName);
+    loadWeights(model.decoder, decoderTensors, decoderName, isAdainBuffer);
   } catch (err) {
     model.dispose();
     throw err;

@@ -16,7 +16,7 @@ import { concat } from '../ops/index.ts';
 import { mulberry32 } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import {
-  ContentEncoder, DEFAULT_LOSS_WEIGHTS, UpsamplingPath, checkPair, cropTopLeft, fuseLumaPlanes, fusionLoss, rejectUnknownTensors,
+  ContentEncoder, DEFAULT_LOSS_WEIGHTS, UpsamplingPath, checkPair, cropTopLeft, fuseLumaPlanes, fusionLoss, loadWeights,
   type FusionLossTerms, type FusionLossWeights, type FusionPair,
 } from './ldfusion.ts';
 
@@ -102,7 +102,7 @@ export function ldliteFromSafetensors(bytes: Uint8Array, fileName = 'ld-lite'): 
   const tensors = readSafetensors(bytes, fileName).tensors;
   const model = new LDLite();
   try {
-    rejectUnknownTensors(model.loadStateDict(tensors, fileName), fileName);
+    loadWeights(model, tensors, fileName);
   } catch (err) {
     model.dispose();
     throw err;
