@@ -1,6 +1,6 @@
 /**
  * The command line: a thin layer over the library.
- *   fusegrad fuse IR VIS -o OUT.png [--model inr] [--steps N] [--scale S | --size WxH] [--seed N] [--json]
+ *   fusegrad fuse IR VIS -o OUT.png [--model inr|didfuse] [--steps N] [--scale S | --size WxH] [--seed N] [--json]
  *   fusegrad fuse --sample [-o OUT.png]        the built-in synthetic pair (no files needed)
  *   fusegrad eval IR VIS FUSED [--json]        the standard fusion-quality metrics
  *   fusegrad eval --dir DIR [--csv F] [--json] the same over DIR/IR, DIR/VIS, DIR/FUSED
@@ -17,10 +17,15 @@ import { cleanupTempFiles, readImageFile, writeFileAtomic } from './io/files.ts'
 import type { Image } from './io/image.ts';
 import { makeSamplePair } from './io/sample.ts';
 import { computeMetrics, formatSummary, formatTable, toCsv, toJson, type GreyImage, type MetricRow } from './metrics/index.ts';
-import { fuseImages, MODELS, type ModelName } from './fusion/pipeline.ts';
+import { fuseImages, MODELS, WEIGHTED_MODELS, type ModelName, type WeightsFile } from './fusion/pipeline.ts';
+import { readFileBytes } from './io/files.ts';
+import { readSafetensors } from './io/safetensors.ts';
+import { FUSION_RULES, type FusionRule } from './models/didfuse.ts';
 import { init, shutdown } from './tensor/context.ts';
 import { numberFlag, parseArgs, sizeFlag, type ParsedArgs } from './cli/args.ts';
 import { progressReporter } from './cli/progress.ts';
+
+const PACKAGE_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
 const HELP = `fusegrad — infrared/visible image fusion on WebGPU
 
@@ -32,7 +37,10 @@ const HELP = `fusegrad — infrared/visible image fusion on WebGPU
   fusegrad info                                   show the GPU adapter fusegrad uses
 
 fuse options:
-  --model inr          INRFuse: a SIREN fitted to the pair (the only model so far)
+  --model M            inr: INRFuse, a SIREN fitted to the pair (default)
+                       didfuse: DIDFuse auto-encoder with the shipped weights (seconds, not minutes)
+  --rule R             DIDFuse feature fusion: sum (default), avg or l1
+  --weights FILE       weights for a CNN model (default: the shipped weights/<model>.safetensors)
   --steps N            fitting steps (default 500)
   --lr X               Adam learning rate (default 1e-3)
   --lambda X           weight of the ‖∇F‖₁ term (default 1)
@@ -50,7 +58,7 @@ fuse options:
 `;
 
 const FUSE_FLAGS = {
-  values: ['output', 'model', 'steps', 'lr', 'lambda', 'grad-target', 'hidden', 'scale', 'size', 'seed', 'clip', 'patience'],
+  values: ['output', 'model', 'rule', 'weights', 'steps', 'lr', 'lambda', 'grad-target', 'hidden', 'scale', 'size', 'seed', 'clip', 'patience'],
   booleans: ['sample', 'force', 'no-metrics', 'json', 'help'],
   aliases: { o: 'output' },
 };
@@ -107,6 +115,9 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
   };
   // Everything a user can get wrong is checked before the GPU starts.
   if (!MODELS.includes(options.model)) throw new FusegradError(`unknown model '${options.model}'; available: ${MODELS.join(', ')}`);
+  const rule = (args.flags.get('rule') ?? 'sum') as FusionRule;
+  if (!FUSION_RULES.includes(rule)) throw new FusegradError(`--rule must be one of ${FUSION_RULES.join(', ')}, got '${rule}'`);
+  const weightFiles = WEIGHTED_MODELS.includes(options.model) ? [await readWeights(args, options.model)] : undefined;
   if (options.gradientTarget === 'max' && (ir.width !== vis.width || ir.height !== vis.height)) {
     throw new FusegradError(`--grad-target max needs IR and visible images of the same size (got ${ir.width}×${ir.height} and ${vis.width}×${vis.height})`);
   }
@@ -114,14 +125,15 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
   const progress = progressReporter(json);
   if (!json) {
     process.stderr.write(`fusegrad: ${rt.report.description}${rt.report.swiftshader ? ' (CPU emulation)' : ''}; fusing ${names.join(' + ')} with ${options.model}` +
-      `${sample ? ` (sample preset: ${options.hidden}-wide SIREN, ${options.steps} steps)` : ''}\n`);
+      `${sample && options.model === 'inr' ? ` (sample preset: ${options.hidden}-wide SIREN, ${options.steps} steps)` : ''}\n`);
   }
-  const result = await fuseImages(ir, vis, { ...options, onProgress: (p) => progress.update(p) });
+  const result = await fuseImages(ir, vis, { ...options, rule, weightFiles, onProgress: (p) => progress.update(p) });
   progress.done();
+  for (const w of result.warnings) process.stderr.write(`fusegrad: warning: ${w}\n`);
   await writeFileAtomic(output, encodePng(result.image), { force: args.flags.has('force') });
   const summary: Record<string, unknown> = {
     event: 'done', output, width: result.width, height: result.height, model: options.model,
-    steps: result.fit?.steps, seconds: Number(result.fit?.seconds.toFixed(2)), loss: result.fit?.finalLoss, adapter: rt.report.description,
+    steps: result.fit?.steps, seconds: Number(result.seconds.toFixed(2)), loss: result.fit?.finalLoss, adapter: rt.report.description,
   };
   const sameGrid = ir.width === vis.width && ir.height === vis.height && ir.width === result.width && ir.height === result.height;
   if (!args.flags.has('no-metrics') && sameGrid) {
@@ -130,7 +142,18 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
     if (!json) console.log(formatSummary(metrics));
   }
   if (json) console.log(JSON.stringify(summary));
-  else console.log(`wrote ${output} (${result.width}×${result.height}) in ${result.fit?.seconds.toFixed(1)}s, final loss ${result.fit?.finalLoss.toFixed(5)}`);
+  else console.log(`wrote ${output} (${result.width}×${result.height}) in ${result.seconds.toFixed(1)}s${result.fit ? `, final loss ${result.fit.finalLoss.toFixed(5)}` : ''}`);
+}
+
+/** The --weights file, or the project's shipped weights/<model>.safetensors. */
+async function readWeights(args: ParsedArgs, model: ModelName): Promise<WeightsFile> {
+  const given = args.flags.get('weights');
+  const path = typeof given === 'string' ? given : join(PACKAGE_ROOT, 'weights', `${model}.safetensors`);
+  if (!existsSync(path)) {
+    throw new FusegradError(typeof given === 'string' ? `${path}: no such weights file` : `${path} is missing: the shipped ${model} weights are not installed; pass --weights FILE`);
+  }
+  const file = readSafetensors(await readFileBytes(path), path);
+  return { tensors: file.tensors, name: path };
 }
 
 async function evalTriple(name: string, paths: string[]): Promise<MetricRow> {

@@ -2,18 +2,36 @@
  * The fusion pipeline, the same in Node and the browser: colour split → model → colour merge.
  * The IR image is fused as grey; the visible image's luma (BT.601/JFIF Y) is fused and its
  * Cb/Cr are put back, resized to the output when the output is larger (super-resolution).
+ * INRFuse fits each source on its own grid and renders at any size; the CNNs need aligned
+ * inputs, so a smaller source is resampled to the larger one's size (with a warning), and an
+ * output size other than the input's is a bilinear resize of the result (with a warning).
  */
 import { FusegradError } from '../errors.ts';
 import { mergeLuma, splitLuma, toGrey } from '../io/colour.ts';
 import { greyImage, type Image } from '../io/image.ts';
 import { resizeBilinear } from '../io/resample.ts';
+import type { TensorEntry } from '../io/safetensors.ts';
+import type { FusionRule } from '../models/didfuse.ts';
+import { fuseDidfuse } from './cnn.ts';
 import { fitInrFuse, renderInrFuse, type FitOptions, type FitResult } from './inr.ts';
 
-export type ModelName = 'inr';
-export const MODELS: readonly ModelName[] = ['inr'];
+export type ModelName = 'inr' | 'didfuse';
+export const MODELS: readonly ModelName[] = ['inr', 'didfuse'];
+/** models that run from trained weights (the others fit each pair) */
+export const WEIGHTED_MODELS: readonly ModelName[] = ['didfuse'];
+
+/** A weights file's tensors and its name (for messages). */
+export interface WeightsFile {
+  tensors: Map<string, TensorEntry>;
+  name: string;
+}
 
 export interface FuseOptions extends FitOptions {
   model?: ModelName;
+  /** DIDFuse's feature fusion rule */
+  rule?: FusionRule;
+  /** the model's weights (CNN models) */
+  weightFiles?: WeightsFile[];
   /** output size as a multiple of the larger input (INRFuse renders at any size) */
   scale?: number;
   /** explicit output size; wins over scale */
@@ -27,6 +45,9 @@ export interface FuseResult {
   width: number;
   height: number;
   fit?: FitResult;
+  /** things the user should know (a resampled input, a resized output) */
+  warnings: string[];
+  seconds: number;
 }
 
 /** The output grid: the larger input (by pixels), times `scale`, unless `size` is given. */
@@ -41,24 +62,53 @@ export function outputSize(ir: Image, vis: Image, options: Pick<FuseOptions, 'sc
 export async function fuseImages(ir: Image, vis: Image, options: FuseOptions = {}): Promise<FuseResult> {
   const model = options.model ?? 'inr';
   if (!MODELS.includes(model)) throw new FusegradError(`unknown model '${model}'; available: ${MODELS.join(', ')}`);
+  const started = performance.now();
   const { width, height } = outputSize(ir, vis, options);
   const irGrey = ir.channels === 1 ? ir : toGrey(ir);
   const luma = vis.channels === 3 ? splitLuma(vis) : null;
   const visY = luma ? luma.y : vis.data;
-  const fit = await fitInrFuse(
-    { width: irGrey.width, height: irGrey.height, data: irGrey.data },
-    { width: vis.width, height: vis.height, data: visY },
-    options,
-  );
-  try {
-    const fused = await renderInrFuse(fit.model, width, height);
-    let image: Image = greyImage(width, height, fused);
-    if (luma) {
-      const resize = (plane: Float32Array) => (vis.width === width && vis.height === height ? plane : resizeBilinear(plane, vis.width, vis.height, width, height));
-      image = mergeLuma(fused, resize(luma.cb), resize(luma.cr), width, height);
+  const warnings: string[] = [];
+  let fused: Float32Array;
+  let fit: FitResult | undefined;
+  if (model === 'inr') {
+    fit = await fitInrFuse(
+      { width: irGrey.width, height: irGrey.height, data: irGrey.data },
+      { width: vis.width, height: vis.height, data: visY },
+      options,
+    );
+    try {
+      fused = await renderInrFuse(fit.model, width, height);
+    } finally {
+      fit.model.net.dispose();
     }
-    return { image, luma: fused, width, height, fit };
-  } finally {
-    fit.model.net.dispose();
+  } else {
+    fused = await fuseWithCnn(model, irGrey, { width: vis.width, height: vis.height, data: visY }, { width, height }, options, warnings);
   }
+  let image: Image = greyImage(width, height, fused);
+  if (luma) {
+    const resize = (plane: Float32Array) => (vis.width === width && vis.height === height ? plane : resizeBilinear(plane, vis.width, vis.height, width, height));
+    image = mergeLuma(fused, resize(luma.cb), resize(luma.cr), width, height);
+  }
+  return { image, luma: fused, width, height, fit, warnings, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The larger source's grid; the other is resampled to it. Output resized to `out` if it differs. */
+async function fuseWithCnn(
+  model: ModelName, ir: Image, vis: { width: number; height: number; data: Float32Array },
+  out: { width: number; height: number }, options: FuseOptions, warnings: string[],
+): Promise<Float32Array> {
+  const weights = options.weightFiles?.[0];
+  if (!weights) throw new FusegradError(`--model ${model} needs weights (--weights FILE)`);
+  const grid = ir.width * ir.height >= vis.width * vis.height ? ir : vis;
+  const align = (plane: { width: number; height: number; data: Float32Array }, what: string) => {
+    if (plane.width === grid.width && plane.height === grid.height) return plane.data;
+    warnings.push(`${what} image ${plane.width}×${plane.height} resampled to ${grid.width}×${grid.height}: ${model} needs aligned inputs of one size`);
+    return resizeBilinear(plane.data, plane.width, plane.height, grid.width, grid.height);
+  };
+  const irPlane = { width: grid.width, height: grid.height, data: align(ir, 'IR') };
+  const visPlane = { width: grid.width, height: grid.height, data: align(vis, 'visible') };
+  const fused = await fuseDidfuse(irPlane, visPlane, { rule: options.rule, weights });
+  if (out.width === grid.width && out.height === grid.height) return fused;
+  warnings.push(`${model} fuses at the input size ${grid.width}×${grid.height}; the result was resized to ${out.width}×${out.height} (only --model inr renders at any size)`);
+  return resizeBilinear(fused, grid.width, grid.height, out.width, out.height);
 }
