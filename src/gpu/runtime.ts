@@ -49,6 +49,8 @@ export class Runtime {
   /** a 4-byte storage buffer for outputs a kernel variant does not use */
   readonly unusedOutput: Binding;
   private encoder: GPUCommandEncoder | null = null;
+  /** buffers that the recorded, unsubmitted work reads or writes (see write()) */
+  private recorded = new Set<GPUBuffer>();
   private pass: GPUComputePassEncoder | null = null;
   private uniformArena: GPUBuffer;
   private uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
@@ -119,9 +121,15 @@ export class Runtime {
     if (!this.destroyed) this.pool.release(buffer);
   }
 
-  /** Writes host data into a buffer (ordered before any work recorded after this call is submitted). */
+  /**
+   * Writes host data into a buffer, in program order: queue.writeBuffer takes effect before the
+   * next submit, so if recorded, unsubmitted work touches this buffer (a fill that made the
+   * tensor, a kernel that reads it) that work is submitted first; otherwise the fill would run
+   * after the write and erase it (loading weights into ones()/zeros() tensors did exactly that).
+   */
   write(buffer: GPUBuffer, data: Float32Array | Uint32Array | Int32Array, byteOffset = 0): void {
     this.checkAlive();
+    if (this.recorded.has(buffer)) this.flush();
     this.device.queue.writeBuffer(buffer, byteOffset, data.buffer, data.byteOffset, data.byteLength);
   }
 
@@ -137,6 +145,7 @@ export class Runtime {
       if (size > maxBinding) {
         throw new Error(`${kernel.name}: binding ${i} is ${size} bytes, over maxStorageBufferBindingSize ${maxBinding}; the op must tile`);
       }
+      this.recorded.add(b.buffer);
       return { binding: i, resource: { buffer: b.buffer, size: Math.max(4, Math.ceil(size / 4) * 4) } };
     });
     if (kernel.uniform) {
@@ -160,6 +169,7 @@ export class Runtime {
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
     this.checkAlive();
     this.endPass();
+    this.recorded.add(src).add(dst);
     this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   }
 
@@ -174,6 +184,7 @@ export class Runtime {
     }
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = null;
+    this.recorded.clear();
     this.pool.afterSubmit();
     this.counters.submits++;
     this.submitsSinceWait++;

@@ -34,7 +34,7 @@ import type { Tensor } from '../tensor/tensor.ts';
  * Inference frees each block's intermediates as soon as the block is done (a 1024×768 image would
  * otherwise hold gigabytes); while recording a tape they must live until backward().
  */
-function block(fn: () => Tensor): Tensor {
+function stage(fn: () => Tensor): Tensor {
   return isGradEnabled() ? fn() : tidy(fn);
 }
 
@@ -125,7 +125,7 @@ export class ResidualBlock extends Module {
   }
 
   forward(x: Tensor, normalise: Normalise): Tensor {
-    return block(() => {
+    return stage(() => {
       const hidden = relu(normalise(reflectConv(this.convA, x, 1), 0));
       return add(x, normalise(reflectConv(this.convB, hidden, 1), 1));
     });
@@ -162,10 +162,10 @@ export class ContentEncoder extends Module {
 
   /** image [N, 1, H, W] → [N, 8·dim, h, w] */
   forward(image: Tensor): Tensor {
-    let x = block(() => relu(instanceNorm2d(reflectConv(this.stem, image, 3), 1e-5)));
+    let x = stage(() => relu(instanceNorm2d(reflectConv(this.stem, image, 3), 1e-5)));
     for (const layer of this.downsample) {
       const input = x;
-      x = block(() => relu(instanceNorm2d(layer.forward(input), 1e-5)));
+      x = stage(() => relu(instanceNorm2d(layer.forward(input), 1e-5)));
     }
     for (const layer of this.residual) x = layer.forward(x, instanceNorm);
     return x;
@@ -194,10 +194,10 @@ export class StyleEncoder extends Module {
 
   /** image [N, 1, H, W] → style code [N, styleDim, 1, 1] */
   forward(image: Tensor): Tensor {
-    let x = block(() => relu(reflectConv(this.stem, image, 3)));
+    let x = stage(() => relu(reflectConv(this.stem, image, 3)));
     for (const layer of this.downsample) {
       const input = x;
-      x = block(() => relu(layer.forward(input)));
+      x = stage(() => relu(layer.forward(input)));
     }
     return this.project.forward(globalAvgPool(x));
   }
@@ -260,10 +260,10 @@ export class UpsamplingPath extends Module {
   forward(x: Tensor): Tensor {
     for (let k = 0; k < 3; k++) {
       const input = x;
-      x = block(() => relu(this.norms[k].forward(this.upsample[k].forward(input))));
+      x = stage(() => relu(this.norms[k].forward(this.upsample[k].forward(input))));
     }
     const input = x;
-    return block(() => {
+    return stage(() => {
       const y = reflectConv(this.output, input, 3);
       return clamp(this.activation === 'tanh' ? tanh(y) : sigmoid(y), 0, 1);
     });
