@@ -17,7 +17,7 @@ import { cleanupTempFiles, readImageFile, writeFileAtomic } from './io/files.ts'
 import type { Image } from './io/image.ts';
 import { makeSamplePair } from './io/sample.ts';
 import { computeMetrics, formatSummary, formatTable, toCsv, toJson, type GreyImage, type MetricRow } from './metrics/index.ts';
-import { fuseImages, MODELS, WEIGHTED_MODELS, type ModelName, type WeightsFile } from './fusion/pipeline.ts';
+import { fuseImages, MODELS, WEIGHT_FILES, type ModelName, type WeightsFile } from './fusion/pipeline.ts';
 import { readFileBytes } from './io/files.ts';
 import { readSafetensors } from './io/safetensors.ts';
 import { FUSION_RULES, type FusionRule } from './models/didfuse.ts';
@@ -38,9 +38,11 @@ const HELP = `fusegrad — infrared/visible image fusion on WebGPU
 
 fuse options:
   --model M            inr: INRFuse, a SIREN fitted to the pair (default)
-                       didfuse: DIDFuse auto-encoder with the shipped weights (seconds, not minutes)
+                       didfuse: DIDFuse auto-encoder with the shipped weights (trained by fusegrad)
+                       ldlite: LD-Lite (needs --weights: the authors' weights as safetensors)
+                       ldfusion: LDFusion (needs --weights ENCODER --weights DECODER)
   --rule R             DIDFuse feature fusion: sum (default), avg or l1
-  --weights FILE       weights for a CNN model (default: the shipped weights/<model>.safetensors)
+  --weights FILE       weights for a CNN model, repeatable (default: weights/<model>.safetensors)
   --steps N            fitting steps (default 500)
   --lr X               Adam learning rate (default 1e-3)
   --lambda X           weight of the ‖∇F‖₁ term (default 1)
@@ -117,7 +119,7 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
   if (!MODELS.includes(options.model)) throw new FusegradError(`unknown model '${options.model}'; available: ${MODELS.join(', ')}`);
   const rule = (args.flags.get('rule') ?? 'sum') as FusionRule;
   if (!FUSION_RULES.includes(rule)) throw new FusegradError(`--rule must be one of ${FUSION_RULES.join(', ')}, got '${rule}'`);
-  const weightFiles = WEIGHTED_MODELS.includes(options.model) ? [await readWeights(args, options.model)] : undefined;
+  const weightFiles = WEIGHT_FILES[options.model] ? await readWeights(args, options.model) : undefined;
   if (options.gradientTarget === 'max' && (ir.width !== vis.width || ir.height !== vis.height)) {
     throw new FusegradError(`--grad-target max needs IR and visible images of the same size (got ${ir.width}×${ir.height} and ${vis.width}×${vis.height})`);
   }
@@ -145,15 +147,23 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
   else console.log(`wrote ${output} (${result.width}×${result.height}) in ${result.seconds.toFixed(1)}s${result.fit ? `, final loss ${result.fit.finalLoss.toFixed(5)}` : ''}`);
 }
 
-/** The --weights file, or the project's shipped weights/<model>.safetensors. */
-async function readWeights(args: ParsedArgs, model: ModelName): Promise<WeightsFile> {
-  const given = args.flags.get('weights');
-  const path = typeof given === 'string' ? given : join(PACKAGE_ROOT, 'weights', `${model}.safetensors`);
-  if (!existsSync(path)) {
-    throw new FusegradError(typeof given === 'string' ? `${path}: no such weights file` : `${path} is missing: the shipped ${model} weights are not installed; pass --weights FILE`);
+/**
+ * The --weights files (repeat the flag for LDFusion's encoder and decoder), or the project's
+ * shipped weights/<model>.safetensors where there is one (DIDFuse, trained by this engine).
+ */
+async function readWeights(args: ParsedArgs, model: ModelName): Promise<WeightsFile[]> {
+  const given = args.all.get('weights') ?? [];
+  const shipped = join(PACKAGE_ROOT, 'weights', `${model}.safetensors`);
+  const paths = given.length ? given : existsSync(shipped) ? [shipped] : [];
+  const needed = WEIGHT_FILES[model] ?? [];
+  if (paths.length !== needed.length) {
+    throw new FusegradError(`--model ${model} needs --weights for: ${needed.join(', ')} (in that order)` +
+      (model === 'ldlite' || model === 'ldfusion' ? '; the authors\' .pt files convert with scripts/convert-pt.ts' : ''));
   }
-  const file = readSafetensors(await readFileBytes(path), path);
-  return { tensors: file.tensors, name: path };
+  return Promise.all(paths.map(async (path) => {
+    if (!existsSync(path)) throw new FusegradError(`${path}: no such weights file`);
+    return { tensors: readSafetensors(await readFileBytes(path), path).tensors, name: path };
+  }));
 }
 
 async function evalTriple(name: string, paths: string[]): Promise<MetricRow> {

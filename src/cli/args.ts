@@ -10,12 +10,16 @@ export interface FlagSpec {
 
 export interface ParsedArgs {
   positional: string[];
+  /** the last value of each flag (what most flags want) */
   flags: Map<string, string | true>;
+  /** every value of each value flag, in order (for repeatable flags such as --weights) */
+  all: Map<string, string[]>;
 }
 
 export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
+  const all = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('-') || arg === '-') {
@@ -31,11 +35,12 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new FusegradError(`--${name} needs a value`);
       flags.set(name, value);
+      all.set(name, [...(all.get(name) ?? []), value]);
     } else {
       throw new FusegradError(`unknown option ${arg}; see \`fusegrad --help\``);
     }
   }
-  return { positional, flags };
+  return { positional, flags, all };
 }
 
 export function numberFlag(args: ParsedArgs, name: string, check: (v: number) => boolean, what: string): number | undefined {

@@ -7,18 +7,26 @@
  * output size other than the input's is a bilinear resize of the result (with a warning).
  */
 import { FusegradError } from '../errors.ts';
-import { mergeLuma, splitLuma, toGrey } from '../io/colour.ts';
+import { mergeLuma, splitLuma, toGrey, type YCbCrConvention } from '../io/colour.ts';
 import { greyImage, type Image } from '../io/image.ts';
 import { resizeBilinear } from '../io/resample.ts';
 import type { TensorEntry } from '../io/safetensors.ts';
 import type { FusionRule } from '../models/didfuse.ts';
 import { fuseDidfuse } from './cnn.ts';
+import { ldfusionFromTensors } from '../models/ldfusion.ts';
+import { ldliteFromTensors } from '../models/ldlite.ts';
 import { fitInrFuse, renderInrFuse, type FitOptions, type FitResult } from './inr.ts';
 
-export type ModelName = 'inr' | 'didfuse';
-export const MODELS: readonly ModelName[] = ['inr', 'didfuse'];
-/** models that run from trained weights (the others fit each pair) */
-export const WEIGHTED_MODELS: readonly ModelName[] = ['didfuse'];
+export type ModelName = 'inr' | 'didfuse' | 'ldlite' | 'ldfusion';
+export const MODELS: readonly ModelName[] = ['inr', 'didfuse', 'ldlite', 'ldfusion'];
+/** How many weights files each CNN needs (INRFuse fits each pair and needs none). */
+export const WEIGHT_FILES: Readonly<Partial<Record<ModelName, string[]>>> = {
+  didfuse: ['DIDFuse'],
+  ldlite: ['LD-Lite'],
+  ldfusion: ['LDFusion encoder', 'LDFusion decoder'],
+};
+/** LDFusion's authors split and merge colour with OpenCV's YCrCb (their outputs match only with it). */
+const COLOUR: Record<ModelName, YCbCrConvention> = { inr: 'jfif', didfuse: 'jfif', ldlite: 'opencv', ldfusion: 'opencv' };
 
 /** A weights file's tensors and its name (for messages). */
 export interface WeightsFile {
@@ -65,7 +73,7 @@ export async function fuseImages(ir: Image, vis: Image, options: FuseOptions = {
   const started = performance.now();
   const { width, height } = outputSize(ir, vis, options);
   const irGrey = ir.channels === 1 ? ir : toGrey(ir);
-  const luma = vis.channels === 3 ? splitLuma(vis) : null;
+  const luma = vis.channels === 3 ? splitLuma(vis, COLOUR[model]) : null;
   const visY = luma ? luma.y : vis.data;
   const warnings: string[] = [];
   let fused: Float32Array;
@@ -87,7 +95,7 @@ export async function fuseImages(ir: Image, vis: Image, options: FuseOptions = {
   let image: Image = greyImage(width, height, fused);
   if (luma) {
     const resize = (plane: Float32Array) => (vis.width === width && vis.height === height ? plane : resizeBilinear(plane, vis.width, vis.height, width, height));
-    image = mergeLuma(fused, resize(luma.cb), resize(luma.cr), width, height);
+    image = mergeLuma(fused, resize(luma.cb), resize(luma.cr), width, height, COLOUR[model]);
   }
   return { image, luma: fused, width, height, fit, warnings, seconds: (performance.now() - started) / 1000 };
 }
@@ -97,8 +105,11 @@ async function fuseWithCnn(
   model: ModelName, ir: Image, vis: { width: number; height: number; data: Float32Array },
   out: { width: number; height: number }, options: FuseOptions, warnings: string[],
 ): Promise<Float32Array> {
-  const weights = options.weightFiles?.[0];
-  if (!weights) throw new FusegradError(`--model ${model} needs weights (--weights FILE)`);
+  const files = options.weightFiles ?? [];
+  const needed = WEIGHT_FILES[model] ?? [];
+  if (files.length !== needed.length) {
+    throw new FusegradError(`--model ${model} needs ${needed.length} weights file${needed.length > 1 ? 's' : ''} (${needed.join(', ')}): --weights FILE${needed.length > 1 ? ' --weights FILE' : ''}`);
+  }
   const grid = ir.width * ir.height >= vis.width * vis.height ? ir : vis;
   const align = (plane: { width: number; height: number; data: Float32Array }, what: string) => {
     if (plane.width === grid.width && plane.height === grid.height) return plane.data;
@@ -107,8 +118,19 @@ async function fuseWithCnn(
   };
   const irPlane = { width: grid.width, height: grid.height, data: align(ir, 'IR') };
   const visPlane = { width: grid.width, height: grid.height, data: align(vis, 'visible') };
-  const fused = await fuseDidfuse(irPlane, visPlane, { rule: options.rule, weights });
+  const fused = await runCnn(model, irPlane, visPlane, files, options);
   if (out.width === grid.width && out.height === grid.height) return fused;
   warnings.push(`${model} fuses at the input size ${grid.width}×${grid.height}; the result was resized to ${out.width}×${out.height} (only --model inr renders at any size)`);
   return resizeBilinear(fused, grid.width, grid.height, out.width, out.height);
+}
+
+async function runCnn(model: ModelName, ir: { width: number; height: number; data: Float32Array }, vis: { data: Float32Array }, files: WeightsFile[], options: FuseOptions): Promise<Float32Array> {
+  if (model === 'didfuse') return fuseDidfuse(ir, { ...ir, data: vis.data }, { rule: options.rule, weights: files[0] });
+  const net = model === 'ldlite' ? ldliteFromTensors(files[0].tensors, files[0].name)
+    : ldfusionFromTensors(files[0].tensors, files[1].tensors, files[0].name, files[1].name);
+  try {
+    return await net.fuseLuma(ir.data, vis.data, ir.width, ir.height);
+  } finally {
+    net.dispose();
+  }
 }

@@ -470,9 +470,6 @@ const isAdainBuffer = (key: string) => /^model_local\.\d+\.block\.[26]\.running_
 export function loadWeights(
   module: Module, tensors: Map<string, TensorEntry>, fileName: string, ignorable: (key: string) => boolean = () => false,
 ): void {
-  // zeros()/ones() initialisers are recorded GPU fills that run at the next submit, *after* the
-  // loader's queue.writeBuffer: submit them first, or LayerNorm's beta would be reset to 0
-  runtime().flush();
   const unknown = module.loadStateDict(tensors, fileName).filter((k) => !ignorable(k));
   if (unknown.length) {
     const shown = unknown.slice(0, 5).map((k) => `'${k}'`).join(', ');
@@ -482,8 +479,13 @@ export function loadWeights(
 
 /** LDFusion from the bytes of the authors' encoder and decoder state dicts converted to safetensors. */
 export function ldfusionFromSafetensors(encoderBytes: Uint8Array, decoderBytes: Uint8Array, encoderName = 'encoder', decoderName = 'decoder'): LDFusion {
-  const encoderTensors = readSafetensors(encoderBytes, encoderName).tensors;
-  const decoderTensors = readSafetensors(decoderBytes, decoderName).tensors;
+  return ldfusionFromTensors(readSafetensors(encoderBytes, encoderName).tensors, readSafetensors(decoderBytes, decoderName).tensors, encoderName, decoderName);
+}
+
+/** LDFusion from already-read encoder and decoder state dicts. */
+export function ldfusionFromTensors(
+  encoderTensors: Map<string, TensorEntry>, decoderTensors: Map<string, TensorEntry>, encoderName: string, decoderName: string,
+): LDFusion {
   const model = new LDFusion();
   try {
     loadWeights(model.encoder, encoderTensors, encoderName);

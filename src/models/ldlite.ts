@@ -10,7 +10,7 @@
  *
  * Keys are LDFusion's under `encoder.` and `decoder.` (one file).
  */
-import { readSafetensors } from '../io/safetensors.ts';
+import { readSafetensors, type TensorEntry } from '../io/safetensors.ts';
 import { Module } from '../nn/module.ts';
 import { concat } from '../ops/index.ts';
 import { mulberry32 } from '../tensor/create.ts';
@@ -99,7 +99,11 @@ export class LDLite extends Module {
 
 /** LD-Lite from the bytes of its converted state dict (`weight/final.pt` → safetensors). */
 export function ldliteFromSafetensors(bytes: Uint8Array, fileName = 'ld-lite'): LDLite {
-  const tensors = readSafetensors(bytes, fileName).tensors;
+  return ldliteFromTensors(readSafetensors(bytes, fileName).tensors, fileName);
+}
+
+/** LD-Lite from an already-read state dict. */
+export function ldliteFromTensors(tensors: Map<string, TensorEntry>, fileName: string): LDLite {
   const model = new LDLite();
   try {
     loadWeights(model, tensors, fileName);

@@ -12,3 +12,4 @@ export { pad2d, type Padding2d } from './pad.ts';
 export { batchNorm2d, instanceNorm2d, adain, layerNormLD, type BatchNormState } from './norm.ts';
 export { avgPool2d, maxPool2d, globalAvgPool } from './pool.ts';
 export { ssimLoss, gaussianWindow, type SsimOptions } from './ssim.ts';
+export { qwLoss, qeLoss } from './qw.ts';
