@@ -85,7 +85,8 @@ function dispatchConv(kind: ConvKind, x: Tensor, w: Tensor, b: Tensor | null, g:
   // x stands in for a missing bias: the binding must hold some buffer, has_bias = 0 ignores it
   runtime().dispatch(kernel, {
     inputs: [x, w, b ?? x], outputs: [y], params: geometryParams(g).u32(b ? 1 : 0),
-    workgroups: [Math.ceil(g.Wo / (16 * PIXELS)), Math.ceil(g.Ho / 4), g.N * (g.Cout / shape.block)],
+    // gather: each invocation covers PIXELS outputs of one phase, s phases per 4·s columns
+    workgroups: [Math.ceil((kind === 'gather' ? g.stride * Math.ceil(g.Wo / (PIXELS * g.stride)) : Math.ceil(g.Wo / PIXELS)) / 16), Math.ceil(g.Ho / 4), g.N * (g.Cout / shape.block)],
   });
   return y;
 }
