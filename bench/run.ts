@@ -1,6 +1,8 @@
 /**
  * The benchmark entry point in Node:
- *   npm run bench [-- --quick] [--only=roofline,matmul,wait] [--json]
+ *   npm run bench [-- --quick] [--only=roofline,matmul,wait,siren,cnn] [--json]
+ *   npm run bench -- --only=cnn,peers     # CNN inference, then the CNN peers (jax-js, tfjs) side by side
+ *   npm run bench -- --only=siren,peers   # SIREN training step, then the SIREN peers
  *   node --import tsx bench/run.ts --quick
  * Prints the adapter block and the results table (stdout), progress on stderr, and writes the
  * report to bench/out/<suites>-<timestamp>.json. --json prints the report as JSON instead.
@@ -16,7 +18,14 @@ const ALL = [...SUITES, peers];
 
 function parseArgs(argv: string[]): { quick: boolean; json: boolean; only?: string[] } {
   const out: { quick: boolean; json: boolean; only?: string[] } = { quick: false, json: false };
-  for (const arg of argv) {
+  // `--only cnn` and `--peers DIR` as well as `--only=cnn` and `--peers=DIR`
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if ((argv[i] === '--only' || argv[i] === '--peers') && next !== undefined && !next.startsWith('--')) args.push(`${argv[i]}=${argv[++i]}`);
+    else args.push(argv[i]);
+  }
+  for (const arg of args) {
     if (arg === '--quick') out.quick = true;
     else if (arg === '--json') out.json = true;
     else if (arg.startsWith('--peers=')) process.env.FUSEGRAD_PEERS_DIR = arg.slice('--peers='.length);

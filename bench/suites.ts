@@ -4,9 +4,10 @@
  * bundle imports this list too.
  */
 import type { Suite } from './harness.ts';
+import { cnn } from './cnn.ts';
 import { matmul } from './matmul.ts';
 import { roofline } from './roofline.ts';
 import { siren } from './siren.ts';
 import { wait } from './wait.ts';
 
-export const SUITES: Suite[] = [roofline, matmul, wait, siren];
+export const SUITES: Suite[] = [roofline, matmul, wait, siren, cnn];
