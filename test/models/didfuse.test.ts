@@ -60,6 +60,21 @@ test('one batch overfits: the training loss falls by half in 30 steps (width 8, 
   ir.dispose();
 });
 
+test('eval mode folds BatchNorm into the conv: same output as conv → BatchNorm(running statistics)', async () => {
+  const model = new DIDFuse({ width: 8, seed: 7 });
+  const x = tensor(Float32Array.from({ length: 2 * 8 * 9 * 11 }, (_, i) => Math.sin(i * 0.7)), [2, 8, 9, 11]);
+  tidy(() => { model.encoder.cov2.forward(x); }); // training mode: moves the running statistics off 0/1
+  model.train(false);
+  const layer = model.encoder.cov2;
+  const [folded, plain] = tidy(() => [layer.forward(x), layer.prelu!.forward(layer.bn.forward(layer.conv.forward(x)))]);
+  const [a, b] = [await folded.read(), await plain.read()];
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  assert.ok(worst < 1e-5, `folded vs unfolded: ${worst}`);
+  for (const t of [folded, plain, x]) t.dispose();
+  model.dispose();
+});
+
 test('strips with a halo give exactly the untiled result (every rule)', async () => {
   const model = new DIDFuse({ width: 8, seed: 5 });
   model.train(false);
