@@ -20,13 +20,15 @@
 import { FusegradError } from '../errors.ts';
 import { readSafetensors, type TensorEntry } from '../io/safetensors.ts';
 import { Conv2d, ConvTranspose2d } from '../nn/conv.ts';
-import { Module, type OwnTensor } from '../nn/module.ts';
+import { LayerNormLD } from '../nn/layernorm.ts';
+import { Linear } from '../nn/linear.ts';
+import { Module } from '../nn/module.ts';
 import {
-  abs, adain, add, clamp, concat, globalAvgPool, instanceNorm2d, l1, layerNormLD, linear, maximum, mse, mulScalar,
+  abs, adain, add, clamp, concat, globalAvgPool, instanceNorm2d, l1, maximum, mse, mulScalar,
   pad2d, relu, reshape, sigmoid, slice, sobel, ssimLoss, tanh,
 } from '../ops/index.ts';
 import { isGradEnabled, noGrad, runtime } from '../tensor/context.ts';
-import { mulberry32, tensor, uniform, zeros } from '../tensor/create.ts';
+import { mulberry32, tensor } from '../tensor/create.ts';
 import { tidy } from '../tensor/scope.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
@@ -60,48 +62,6 @@ function conv(inChannels: number, outChannels: number, kernel: number, random: (
 
 /** ReflectionPad(p) → conv k×k, as the authors' Conv2dBlock with pad_type 'reflect'. */
 const reflectConv = (layer: Conv2d, x: Tensor, pad: number): Tensor => layer.forward(pad2d(x, pad, 'reflect'));
-
-/** PyTorch nn.Linear: weight [out, in], both tensors U(±1/√in). */
-export class Linear extends Module {
-  readonly weight: Tensor;
-  readonly bias: Tensor;
-
-  constructor(inFeatures: number, outFeatures: number, random: () => number) {
-    super();
-    const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = uniform([outFeatures, inFeatures], -bound, bound, random, { requiresGrad: true, label: 'linear.weight' });
-    this.bias = uniform([outFeatures], -bound, bound, random, { requiresGrad: true, label: 'linear.bias' });
-  }
-
-  protected override ownTensors(): Record<string, OwnTensor> {
-    return { weight: { tensor: this.weight, trainable: true }, bias: { tensor: this.bias, trainable: true } };
-  }
-
-  /** x [N, in] → [N, out] */
-  forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
-  }
-}
-
-/** The authors' LayerNorm (not nn.LayerNorm): gamma U(0, 1), beta 0; see ops.layerNormLD. */
-export class LayerNormLD extends Module {
-  readonly gamma: Tensor;
-  readonly beta: Tensor;
-
-  constructor(channels: number, random: () => number) {
-    super();
-    this.gamma = uniform([channels], 0, 1, random, { requiresGrad: true, label: 'layernorm.gamma' });
-    this.beta = zeros([channels], { requiresGrad: true, label: 'layernorm.beta' });
-  }
-
-  protected override ownTensors(): Record<string, OwnTensor> {
-    return { gamma: { tensor: this.gamma, trainable: true }, beta: { tensor: this.beta, trainable: true } };
-  }
-
-  forward(x: Tensor): Tensor {
-    return layerNormLD(x, this.gamma, this.beta, 1e-5);
-  }
-}
 
 /** Which of a residual block's two normalisations is being applied (each AdaIN has its own parameters). */
 export type Normalise = (x: Tensor, which: 0 | 1) => Tensor;
