@@ -456,11 +456,3 @@ export function ldfusionFromTensors(
   }
   return model;
 }
-
-/** LDFusion from two safetensors files (Node only: reads the file system). */
-export async function loadLdfusion(encoderFile: string, decoderFile: string): Promise<LDFusion> {
-  // imported here, not at the top, so that the browser bundle never reaches node:fs
-  const { readFileBytes } = await import('../io/files.ts');
-  const [encoderBytes, decoderBytes] = await Promise.all([readFileBytes(encoderFile), readFileBytes(decoderFile)]);
-  return ldfusionFromSafetensors(encoderBytes, decoderBytes, encoderFile, decoderFile);
-}

@@ -113,10 +113,3 @@ export function ldliteFromTensors(tensors: Map<string, TensorEntry>, fileName: s
   }
   return model;
 }
-
-/** LD-Lite from a safetensors file (Node only: reads the file system). */
-export async function loadLdlite(file: string): Promise<LDLite> {
-  // imported here, not at the top, so that the browser bundle never reaches node:fs
-  const { readFileBytes } = await import('../io/files.ts');
-  return ldliteFromSafetensors(await readFileBytes(file), file);
-}

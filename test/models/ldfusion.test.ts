@@ -17,8 +17,8 @@ import { FusegradError, init, liveTensorCount, runtime, shutdown, tensor, tidy, 
 import { mergeLuma, splitLuma } from '../../src/io/colour.ts';
 import { readImageFile } from '../../src/io/files.ts';
 import type { Image } from '../../src/io/image.ts';
-import { LDFusion, loadLdfusion, type FusionPair } from '../../src/models/ldfusion.ts';
-import { loadLdlite } from '../../src/models/ldlite.ts';
+import { LDFusion, type FusionPair } from '../../src/models/ldfusion.ts';
+import { loadLdfusion, loadLdlite } from '../../src/models/ld_files.ts';
 
 const root = fileURLToPath(new URL('../../../shared/weights/ldfusion/', import.meta.url));
 const fixtures = `${root}fixtures/`;
