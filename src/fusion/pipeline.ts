@@ -12,6 +12,7 @@ import { greyImage, type Image } from '../io/image.ts';
 import { resizeBilinear } from '../io/resample.ts';
 import type { TensorEntry } from '../io/safetensors.ts';
 import type { FusionRule } from '../models/didfuse.ts';
+import { runtime } from '../tensor/context.ts';
 import { fuseDidfuse } from './cnn.ts';
 import { ldfusionFromTensors } from '../models/ldfusion.ts';
 import { ldliteFromTensors } from '../models/ldlite.ts';
@@ -126,11 +127,28 @@ async function fuseWithCnn(
 
 async function runCnn(model: ModelName, ir: { width: number; height: number; data: Float32Array }, vis: { data: Float32Array }, files: WeightsFile[], options: FuseOptions): Promise<Float32Array> {
   if (model === 'didfuse') return fuseDidfuse(ir, { ...ir, data: vis.data }, { rule: options.rule, weights: files[0] });
+  checkFitsWhole(model, ir.width, ir.height);
   const net = model === 'ldlite' ? ldliteFromTensors(files[0].tensors, files[0].name)
     : ldfusionFromTensors(files[0].tensors, files[1].tensors, files[0].name, files[1].name);
   try {
     return await net.fuseLuma(ir.data, vis.data, ir.width, ir.height);
   } finally {
     net.dispose();
+  }
+}
+
+/**
+ * LD-Lite and LDFusion normalise over whole images (InstanceNorm, LayerNorm), so unlike DIDFuse
+ * they cannot run in tiles: refuse an image whose full-resolution feature maps (LDFusion's last
+ * decoder stage: 32 channels of (H + 21)×(W + 21); LD-Lite's: 16) exceed a buffer binding.
+ */
+function checkFitsWhole(model: ModelName, width: number, height: number): void {
+  const channels = model === 'ldfusion' ? 32 : 16;
+  const bytes = channels * (width + 21) * (height + 21) * 4;
+  const limit = runtime().limits.maxStorageBufferBindingSize;
+  if (bytes > limit) {
+    throw new FusegradError(`${width}×${height} is too large for ${model} on this GPU: a ${channels}-channel feature map needs ` +
+      `${(bytes / 2 ** 20).toFixed(0)} MiB and a buffer binding holds ${(limit / 2 ** 20).toFixed(0)} MiB; its image-wide normalisations ` +
+      'cannot be split into tiles, so downscale the inputs or use --model didfuse or inr');
   }
 }
