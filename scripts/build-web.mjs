@@ -7,41 +7,21 @@
 // under src/ or web/) and fails otherwise.
 // Usage: node scripts/build-web.mjs [--quiet]
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { STUB_NAMESPACE, nodeOnlyStubs, shaderBanner, shaderTable } from './lib/bundle.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'dist', 'web');
 const quiet = process.argv.includes('--quiet');
 const STATIC_FILES = ['index.html', 'style.css'];
-const STUB_NAMESPACE = 'node-only';
-
-function shaderTable() {
-  const dir = join(root, 'shaders');
-  const table = {};
-  for (const name of readdirSync(dir).sort()) if (name.endsWith('.wgsl')) table[name] = readFileSync(join(dir, name), 'utf8');
-  return table;
-}
-
-/** `webgpu` (dawn.node) and `node:*` are imported lazily by Node-only branches: stub them. */
-const nodeOnlyStubs = {
-  name: 'node-only-stubs',
-  setup(b) {
-    b.onResolve({ filter: /^(webgpu|node:.*)$/ }, (args) => ({ path: args.path, namespace: STUB_NAMESPACE }));
-    b.onLoad({ filter: /.*/, namespace: STUB_NAMESPACE }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`fusegrad: '${args.path}' is Node-only and not part of the browser bundle`)}); export {};`,
-      loader: 'js',
-    }));
-  },
-};
-
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-const shaders = shaderTable();
+const shaders = shaderTable(root);
 const started = Date.now();
 const result = await build({
   absWorkingDir: root,
@@ -55,7 +35,7 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  banner: { js: `globalThis.__FUSEGRAD_SHADERS__=${JSON.stringify(shaders)};` },
+  banner: shaderBanner(shaders),
   plugins: [nodeOnlyStubs],
 });
 for (const name of STATIC_FILES) copyFileSync(join(root, 'web', name), join(outDir, name));
