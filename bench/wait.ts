@@ -163,9 +163,12 @@ export const wait: Suite = {
         const s = spin[k];
         const every = b.extra.readEvery === 1 ? 'every step' : `every ${b.extra.readEvery} steps`;
         ctx.notes.push(
-          `wait, MLP 3×${config.width}/${config.points} pts, read ${every}: spin vs backoff it/s ${ratio(s.median, b.median)}, ` +
-          `process CPU s/step ${ratio(s.cpu?.process, b.cpu?.process)} (${s.cpu?.process.toFixed(3)} vs ${b.cpu?.process.toFixed(3)}), ` +
-          `main-thread CPU s/step ${ratio(s.cpu?.main, b.cpu?.main)} (${s.cpu?.main?.toFixed(3)} vs ${b.cpu?.main?.toFixed(3)})`,
+          `wait, MLP 3×${config.width}/${config.points} pts, read ${every}: spin vs backoff it/s ${ratio(s.median, b.median)}` +
+          // a page cannot read CPU time: no CPU figures in Chromium
+          (s.cpu && b.cpu
+            ? `, process CPU s/step ${ratio(s.cpu.process, b.cpu.process)} (${s.cpu.process.toFixed(3)} vs ${b.cpu.process.toFixed(3)}), ` +
+              `main-thread CPU s/step ${ratio(s.cpu.main, b.cpu.main)} (${s.cpu.main?.toFixed(3)} vs ${b.cpu.main?.toFixed(3)})`
+            : ''),
         );
       });
     }
