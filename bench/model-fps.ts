@@ -1,7 +1,7 @@
 /**
  * Inference frames/s of the CNN fusion models at 256² and 640×480 (issue 10's benchmark), with
  * seeded random weights of the real shapes (speed does not depend on the values):
- *   npx tsx bench/model-fps.ts [--sizes 256x256,640x480] [--models ldlite,ldfusion,encdec]
+ *   npx tsx bench/model-fps.ts [--sizes 256x256,640x480] [--models didfuse,ldlite,ldfusion,encdec]
  * One warm-up frame (pipeline compilation) at the smallest size, then one timed frame per model and
  * size: upload of both planes, the forward pass, readback of the fused plane. Frames take minutes
  * on SwiftShader, so this is a separate script rather than a suite of `npm run bench`.
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init, noGrad, shutdown, tensor, tidy } from '../src/index.ts';
 import type { Module } from '../src/nn/module.ts';
+import { DIDFuse } from '../src/models/didfuse.ts';
 import { EncDecFusion } from '../src/models/encdec.ts';
 import { LDFusion } from '../src/models/ldfusion.ts';
 import { LDLite } from '../src/models/ldlite.ts';
@@ -20,6 +21,7 @@ import type { Tensor } from '../src/tensor/tensor.ts';
 interface Model { name: string; make: () => Module & { dispose(): void }; frame: (m: Module, ir: Tensor, vis: Tensor) => Tensor }
 
 const MODELS: Model[] = [
+  { name: 'didfuse', make: () => new DIDFuse({ seed: 1 }), frame: (m, ir, vis) => (m as DIDFuse).fuse(ir, vis, 'sum') },
   { name: 'ldlite', make: () => new LDLite({ seed: 1 }), frame: (m, ir, vis) => (m as LDLite).forward({ ir, vis }) },
   { name: 'ldfusion', make: () => new LDFusion({ seed: 1 }), frame: (m, ir, vis) => (m as LDFusion).forward({ ir, vis }) },
   // inputs in [−1, 1], H and W multiples of 32 (256² and 640×480 are)
@@ -31,7 +33,7 @@ const flag = (name: string, fallback: string) => {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 };
 const sizes = flag('sizes', '256x256,640x480').split(',').map((s) => s.split('x').map(Number) as [number, number]);
-const models = MODELS.filter((m) => flag('models', 'ldlite,ldfusion,encdec').split(',').includes(m.name));
+const models = MODELS.filter((m) => flag('models', 'didfuse,ldlite,ldfusion,encdec').split(',').includes(m.name));
 
 const rt = await init();
 const rows: { model: string; width: number; height: number; seconds: number; fps: number }[] = [];
