@@ -9,18 +9,7 @@
 // bindings: 0 x [N, Cin, H, W] (read); 1 w [Cout, Cin/groups, KH, KW] (adjoint: [Cin, Cout/groups, KH, KW]) (read);
 //           2 b [Cout] (read, unused when has_bias = 0); 3 y [N, Cout, Ho, Wo] (storage); 4 params
 // workgroup (16, 4); grid: (ceil(Wo / 64), ceil(Ho / 4), N · Cout / OC_BLOCK)
-struct Params {
-  N: u32, Cin: u32, H: u32, W: u32,
-  Cout: u32, Ho: u32, Wo: u32, KH: u32,
-  KW: u32, stride: u32, pad: u32, groups: u32,
-  has_bias: u32,
-}
-
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+#include "conv_bindings.wgsl"
 
 const OC_BLOCK: u32 = {{OC_BLOCK}}u;
 

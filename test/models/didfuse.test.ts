@@ -10,6 +10,7 @@ import { readSafetensors } from '../../src/io/safetensors.ts';
 import { entropy, spatialFrequency, standardDeviation } from '../../src/metrics/index.ts';
 import { DIDFuse } from '../../src/models/didfuse.ts';
 import { mulberry32 } from '../../src/random.ts';
+import { lossesOverSteps } from './train-steps.ts';
 import { loadPairs } from '../../src/training/pairs.ts';
 
 await init({ quiet: true });
@@ -40,18 +41,7 @@ test('one batch overfits: the training loss falls by half in 30 steps (width 8, 
   const vis = tensor(image((x, y) => 0.5 + 0.3 * Math.sin(x) * Math.cos(y)), [2, 1, 16, 16]);
   const ir = tensor(image((x, y) => ((x - 8) ** 2 + (y - 8) ** 2 < 20 ? 0.9 : 0.2)), [2, 1, 16, 16]);
   const optimiser = new optim.Adam(model.parameters(), { lr: 1e-2 });
-  const losses: number[] = [];
-  for (let step = 0; step < 30; step++) {
-    const loss = tidy(() => {
-      optimiser.zeroGrad();
-      const { total } = model.loss(vis, ir);
-      total.backward();
-      optimiser.step();
-      return total;
-    });
-    losses.push(await loss.item());
-    loss.dispose();
-  }
+  const losses = await lossesOverSteps(optimiser, 30, () => model.loss(vis, ir).total);
   assert.ok(losses.every(Number.isFinite), `losses ${losses}`);
   assert.ok(losses[29] < 0.5 * losses[0], `loss ${losses[0]} → ${losses[29]}`);
   model.dispose();

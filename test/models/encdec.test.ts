@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { FusegradError, init, optim, shutdown, tensor, tidy } from '../../src/index.ts';
 import { decoderGroups, EncDecFusion } from '../../src/models/encdec.ts';
 import { mulberry32 } from '../../src/random.ts';
+import { lossesOverSteps } from './train-steps.ts';
 
 await init({ quiet: true });
 test.after(() => shutdown());
@@ -58,19 +59,8 @@ test('one batch overfits: Q + QE loss falls over 20 Adam steps (width 4, 32×32,
   const model = new EncDecFusion({ width: 4, seed: 3 });
   const { vis, ir } = pair(2, 32, 4);
   const optimiser = new optim.Adam(model.parameters(), { lr: 1e-2 });
-  const losses: number[] = [];
   const started = performance.now();
-  for (let step = 0; step < 20; step++) {
-    const loss = tidy(() => {
-      optimiser.zeroGrad();
-      const { total } = model.loss(vis, ir);
-      total.backward();
-      optimiser.step();
-      return total;
-    });
-    losses.push(await loss.item());
-    loss.dispose();
-  }
+  const losses = await lossesOverSteps(optimiser, 20, () => model.loss(vis, ir).total);
   const seconds = (performance.now() - started) / 1000;
   console.log(`encdec overfit: loss ${losses.map((l) => l.toFixed(3)).join(' ')} in ${seconds.toFixed(1)} s`);
   assert.ok(losses.every(Number.isFinite), `losses ${losses}`);
