@@ -39,6 +39,7 @@ const HELP = `fusegrad — infrared/visible image fusion on WebGPU
 fuse options:
   --model M            inr: INRFuse, a SIREN fitted to the pair (default)
                        didfuse: DIDFuse auto-encoder with the shipped weights (trained by fusegrad)
+                       encdec: Ataman & Akar encoder–decoder with the shipped weights (trained by fusegrad)
                        ldlite: LD-Lite (needs --weights: the authors' weights as safetensors)
                        ldfusion: LDFusion (needs --weights ENCODER --weights DECODER)
   --rule R             DIDFuse feature fusion: sum (default), avg or l1
@@ -149,7 +150,7 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
 
 /**
  * The --weights files (repeat the flag for LDFusion's encoder and decoder), or the project's
- * shipped weights/<model>.safetensors where there is one (DIDFuse, trained by this engine).
+ * shipped weights/<model>.safetensors where there is one (DIDFuse and the encoder–decoder, trained by this engine).
  */
 async function readWeights(args: ParsedArgs, model: ModelName): Promise<WeightsFile[]> {
   const given = args.all.get('weights') ?? [];
@@ -158,7 +159,7 @@ async function readWeights(args: ParsedArgs, model: ModelName): Promise<WeightsF
   const needed = WEIGHT_FILES[model] ?? [];
   if (paths.length !== needed.length) {
     throw new FusegradError(`--model ${model} needs --weights for: ${needed.join(', ')} (in that order)` +
-      (model === 'ldlite' || model === 'ldfusion' ? '; the authors\' .pt files convert with scripts/convert-pt.ts' : ''));
+      (model !== 'didfuse' ? '; the authors\' .pt files convert with scripts/convert-pt.ts' : ''));
   }
   return Promise.all(paths.map(async (path) => {
     if (!existsSync(path)) throw new FusegradError(`${path}: no such weights file`);

@@ -16,18 +16,20 @@ import { runtime } from '../tensor/context.ts';
 import { fuseDidfuse } from './cnn.ts';
 import { ldfusionFromTensors } from '../models/ldfusion.ts';
 import { ldliteFromTensors } from '../models/ldlite.ts';
+import { EncDecFusion, encdecFromTensors } from '../models/encdec.ts';
 import { fitInrFuse, renderInrFuse, type FitOptions, type FitResult } from './inr.ts';
 
-export type ModelName = 'inr' | 'didfuse' | 'ldlite' | 'ldfusion';
-export const MODELS: readonly ModelName[] = ['inr', 'didfuse', 'ldlite', 'ldfusion'];
+export type ModelName = 'inr' | 'didfuse' | 'encdec' | 'ldlite' | 'ldfusion';
+export const MODELS: readonly ModelName[] = ['inr', 'didfuse', 'encdec', 'ldlite', 'ldfusion'];
 /** How many weights files each CNN needs (INRFuse fits each pair and needs none). */
 export const WEIGHT_FILES: Readonly<Partial<Record<ModelName, string[]>>> = {
   didfuse: ['DIDFuse'],
+  encdec: ['encoder–decoder'],
   ldlite: ['LD-Lite'],
   ldfusion: ['LDFusion encoder', 'LDFusion decoder'],
 };
 /** LDFusion's authors split and merge colour with OpenCV's YCrCb (their outputs match only with it). */
-const COLOUR: Record<ModelName, YCbCrConvention> = { inr: 'jfif', didfuse: 'jfif', ldlite: 'opencv', ldfusion: 'opencv' };
+const COLOUR: Record<ModelName, YCbCrConvention> = { inr: 'jfif', didfuse: 'jfif', encdec: 'jfif', ldlite: 'opencv', ldfusion: 'opencv' };
 
 /** A weights file's tensors and its name (for messages). */
 export interface WeightsFile {
@@ -127,10 +129,13 @@ async function fuseWithCnn(
 
 async function runCnn(model: ModelName, ir: { width: number; height: number; data: Float32Array }, vis: { data: Float32Array }, files: WeightsFile[], options: FuseOptions): Promise<Float32Array> {
   if (model === 'didfuse') return fuseDidfuse(ir, { ...ir, data: vis.data }, { rule: options.rule, weights: files[0] });
-  checkFitsWhole(model, ir.width, ir.height);
-  const net = model === 'ldlite' ? ldliteFromTensors(files[0].tensors, files[0].name)
-    : ldfusionFromTensors(files[0].tensors, files[1].tensors, files[0].name, files[1].name);
+  const net = model === 'encdec' ? encdecFromTensors(files[0].tensors, files[0].name)
+    : model === 'ldlite' ? ldliteFromTensors(files[0].tensors, files[0].name)
+      : ldfusionFromTensors(files[0].tensors, files[1].tensors, files[0].name, files[1].name);
   try {
+    // the encoder–decoder's widest full-resolution map has `width` channels, LD's decoders 16 or 32 on (H + 21)×(W + 21)
+    if (net instanceof EncDecFusion) checkFitsWhole(model, net.width, ir.width, ir.height, 0);
+    else checkFitsWhole(model, model === 'ldfusion' ? 32 : 16, ir.width, ir.height, 21);
     return await net.fuseLuma(ir.data, vis.data, ir.width, ir.height);
   } finally {
     net.dispose();
@@ -138,17 +143,17 @@ async function runCnn(model: ModelName, ir: { width: number; height: number; dat
 }
 
 /**
- * LD-Lite and LDFusion normalise over whole images (InstanceNorm, LayerNorm), so unlike DIDFuse
- * they cannot run in tiles: refuse an image whose full-resolution feature maps (LDFusion's last
- * decoder stage: 32 channels of (H + 21)×(W + 21); LD-Lite's: 16) exceed a buffer binding.
+ * LD-Lite and LDFusion normalise over whole images (InstanceNorm, LayerNorm) and the
+ * encoder–decoder's receptive field spans the image (five poolings), so unlike DIDFuse they
+ * cannot run in tiles: refuse an image whose full-resolution feature map, `channels` planes of
+ * (H + margin)×(W + margin), exceeds a buffer binding.
  */
-function checkFitsWhole(model: ModelName, width: number, height: number): void {
-  const channels = model === 'ldfusion' ? 32 : 16;
-  const bytes = channels * (width + 21) * (height + 21) * 4;
+function checkFitsWhole(model: ModelName, channels: number, width: number, height: number, margin: number): void {
+  const bytes = channels * (width + margin) * (height + margin) * 4;
   const limit = runtime().limits.maxStorageBufferBindingSize;
   if (bytes > limit) {
     throw new FusegradError(`${width}×${height} is too large for ${model} on this GPU: a ${channels}-channel feature map needs ` +
-      `${(bytes / 2 ** 20).toFixed(0)} MiB and a buffer binding holds ${(limit / 2 ** 20).toFixed(0)} MiB; its image-wide normalisations ` +
-      'cannot be split into tiles, so downscale the inputs or use --model didfuse or inr');
+      `${(bytes / 2 ** 20).toFixed(0)} MiB and a buffer binding holds ${(limit / 2 ** 20).toFixed(0)} MiB; this model sees the whole image at once ` +
+      'and cannot run in tiles, so downscale the inputs or use --model didfuse or inr');
   }
 }

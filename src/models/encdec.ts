@@ -18,12 +18,15 @@
  * decoder and the duplicate Sequential aliases (`input_layer.0`, `output_layer.0`) are left out.
  */
 import { FusegradError } from '../errors.ts';
+import { resizeBilinear } from '../io/resample.ts';
+import type { TensorEntry } from '../io/safetensors.ts';
 import { Conv2d, ConvTranspose2d } from '../nn/conv.ts';
 import { Module } from '../nn/module.ts';
 import { add, addScalar, avgPool2d, concat, mulScalar, tanh } from '../ops/index.ts';
 import { qeLoss, qwLoss } from '../ops/qw.ts';
 import { mulberry32 } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import { fuseLumaPlanes, loadWeights } from './ldfusion.ts';
 
 const LEVELS = 5;
 
@@ -145,6 +148,19 @@ export class EncDecFusion extends Module {
   }
 
   /**
+   * Fused Y of two aligned luma planes in [0, 1], as inference.py: both resized to the size rounded
+   * down to a multiple of 32 (bilinear here; the authors' bicubic), fused, resized back.
+   */
+  async fuseLuma(ir: Float32Array, vis: Float32Array, width: number, height: number): Promise<Float32Array> {
+    const [w, h] = [width - (width % 32), height - (height % 32)];
+    if (w === 0 || h === 0) throw new FusegradError(`the encoder–decoder needs images of at least 32×32 pixels, got ${width}×${height}`);
+    const resized = (plane: Float32Array) => (w === width && h === height ? plane : resizeBilinear(plane, width, height, w, h));
+    const signed = (x: Tensor) => addScalar(mulScalar(x, 2), -1);
+    const fused = await fuseLumaPlanes(({ vis: v, ir: i }) => this.fuse(signed(i), signed(v)), resized(ir), resized(vis), w, h);
+    return w === width && h === height ? fused : resizeBilinear(fused, w, h, width, height);
+  }
+
+  /**
    * The loss of the config inference.py loads: 1·(1 − Q) + 1·(1 − Q_edge^0.7), with VIS as "a"
    * and IR as "b"; `fused` is the network's tanh output (computed when not given).
    */
@@ -153,4 +169,21 @@ export class EncDecFusion extends Module {
     const edgeQuality = qeLoss(vis, ir, fused);
     return { total: add(quality, edgeQuality), quality, edgeQuality };
   }
+}
+
+/** Keys of the authors' state dict this model does not use: the IR decoder and Sequential aliases. */
+const isUnusedAuthorKey = (key: string) => /^model_ir\.decoder\./.test(key) || /(^|\.)(input_layer|output_layer)\.0\./.test(key);
+
+/** An encoder–decoder from a state dict (ours or the authors'); the width is read from conv1's shape. */
+export function encdecFromTensors(tensors: Map<string, TensorEntry>, fileName: string): EncDecFusion {
+  const first = tensors.get('model_ir.encoder.conv1.weight');
+  if (!first) throw new FusegradError(`${fileName}: not encoder–decoder weights (no tensor model_ir.encoder.conv1.weight)`);
+  const model = new EncDecFusion({ width: first.shape[0] });
+  try {
+    loadWeights(model, tensors, fileName, isUnusedAuthorKey);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
 }
