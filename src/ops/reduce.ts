@@ -26,10 +26,19 @@ function reduceKernel(c: Combine, perThread: boolean): Kernel {
   return k;
 }
 
-/** A workgroup per output pays off only for few outputs with long rows (a loss, a norm). */
+/**
+ * A workgroup per output pays off only for few outputs with long rows (a loss, a norm), and
+ * only on a real GPU: SwiftShader runs a workgroup on one CPU thread and switches fibres at every
+ * barrier of the tree, which made sum over [1, 64, 32, 32]'s planes 15× slower than one
+ * invocation per output looping over its row.
+ */
 function workgroupPerOutput(outputs: number, r: number): boolean {
-  return outputs < 256 && r >= 1024;
+  if (reductionForm.force) return reductionForm.force === 'workgroup';
+  return outputs < 256 && r >= 1024 && !runtime().report.swiftshader;
 }
+
+/** Forces one of the two reduction kernels regardless of adapter and shape (tests check both). */
+export const reductionForm: { force: 'workgroup' | 'thread' | null } = { force: null };
 const SCATTER: Kernel = { name: 'reduce_backward.scatter', file: 'reduce_backward.wgsl', inputs: 2, outputs: 1, uniform: true };
 
 export interface ReduceOptions {

@@ -1,6 +1,8 @@
 // Element-wise binary ops with NumPy broadcasting on the GPU against src/reference/binary.ts.
 import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 import { init, ops, shutdown, type Tensor } from '../../src/index.ts';
+import { collapseAxes } from '../../src/ops/binary.ts';
 import * as ref from '../../src/reference/binary.ts';
 import type { CpuTensor, RefOp } from '../../src/reference/tensor.ts';
 import { cpuTensor, mulberry32, randomTensor } from '../../src/reference/tensor.ts';
@@ -23,6 +25,9 @@ const PAIRS: [number[], number[]][] = [
   [[33], [7, 33]], // a row broadcast over rows (rank-expanding)
   [[7, 33], [7, 1]], // a column
   [[2, 3, 4, 5], [3, 1, 5]], // rank 4
+  [[4, 33], [4, 33]], // equal shapes, a multiple of 4: the vec4 entry point
+  [[2, 3, 4, 5], [1, 3, 1, 1]], // per-channel: collapses to [2, 3, 20] with b strides [0, 1, 0]
+  [[2, 1, 3, 1, 2, 5], [1, 4, 3, 1, 1, 5]], // rank 6 after dropping size-1 axes: [2, 4, 3, 2, 5]
 ];
 
 type Make = (shape: number[], rng: () => number) => CpuTensor;
@@ -53,6 +58,13 @@ binaryCases('div', ops.div, ref.div, uniformIn(-2, 2), awayFromZero);
 binaryCases('maximum', ops.maximum, ref.maximum, uniformIn(-1, 1), uniformIn(-1, 1));
 binaryCases('minimum', ops.minimum, ref.minimum, uniformIn(-1, 1), uniformIn(-1, 1));
 binaryCases('prelu', ops.prelu, ref.prelu, (shape, rng) => randomAway(shape, rng, [0], 1e-3, -2, 2), uniformIn(0, 0.5));
+
+test('collapseAxes merges axes both inputs step through as one and drops size-1 axes', () => {
+  assert.equal(collapseAxes([1, 64, 32, 32], [0, 1024, 32, 1], [0, 1, 0, 0]), { shape: [64, 1024], a: [1024, 1], b: [1, 0] });
+  assert.equal(collapseAxes([7, 33], [33, 1], [33, 1]), { shape: [231], a: [1], b: [1] });
+  assert.equal(collapseAxes([7, 5, 3], [3, 0, 1], [0, 1, 0]), { shape: [7, 5, 3], a: [3, 0, 1], b: [0, 1, 0] });
+  assert.equal(collapseAxes([1, 1], [0, 0], [0, 0]), { shape: [1], a: [0], b: [0] });
+});
 
 test('the methods: a.add(b) a.sub(b) a.mul(b) a.div(b) a.maximum(b) a.minimum(b) x.prelu(slope)', async () => {
   const rng = mulberry32(5);

@@ -8,6 +8,9 @@ import type { CpuTensor, RefOp } from '../../src/reference/tensor.ts';
 import { cpuTensor, mulberry32, randomTensor, sumToShape as refSumToShape } from '../../src/reference/tensor.ts';
 import { distinctTensor } from '../reference/helpers.ts';
 import { checkOp, type Tolerance } from './gpu-check.ts';
+import { reductionForm } from '../../src/ops/reduce.ts';
+
+const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 await init({ quiet: true });
 test.after(() => shutdown());
@@ -63,6 +66,25 @@ reduceCases('mean', (x, p) => ops.mean(x, p), ref.mean, (shape, rng) => randomTe
 // Distinct values: no ties, so the extreme (and where its gradient goes) is unambiguous.
 reduceCases('max', (x, p) => ops.max(x, p), ref.max, distinctTensor);
 reduceCases('min', (x, p) => ops.min(x, p), ref.min, distinctTensor);
+
+// Both kernels on every adapter: a workgroup per output (the tree; auto only on real GPUs, for
+// few outputs with rows ≥ 1024) and an invocation per output (a serial loop).
+for (const form of ['workgroup', 'thread'] as const) {
+  test(`the ${form}-per-output kernel: sum, max, min over long rows, strided rows and two runs`, async () => {
+    const rng = mulberry32(form.length);
+    const cases: [number[], Axes][] = [[[1031], {}], [[3, 1031], { axes: [1] }], [[1031, 3], { axes: [0] }], [[3, 5, 7], { axes: [0, 2] }]];
+    reductionForm.force = form;
+    try {
+      for (const [shape, p] of cases) {
+        await checkOp({ label: `sum ${form} ${caseText(shape, p)}`, inputs: [randomTensor(shape, rng)], gpu: ([t]) => ops.sum(t, p), ref: ref.sum, params: p, forwardTol: sumTol(sizeOf(shape)) });
+        await checkOp({ label: `max ${form} ${caseText(shape, p)}`, inputs: [distinctTensor(shape, rng)], gpu: ([t]) => ops.max(t, p), ref: ref.max, params: p });
+        await checkOp({ label: `min ${form} ${caseText(shape, p)}`, inputs: [distinctTensor(shape, rng)], gpu: ([t]) => ops.min(t, p), ref: ref.min, params: p });
+      }
+    } finally {
+      reductionForm.force = null;
+    }
+  });
+}
 
 test('the methods: x.sum() x.mean() x.max() x.min() with options', async () => {
   const rng = mulberry32(3);

@@ -12,7 +12,7 @@ await init({ quiet: true });
 test.after(() => shutdown());
 
 /** 1, 7, 33, 257 (one workgroup and one more), non-square, a size-1 middle axis. */
-const SHAPES = [[1], [7], [33], [257], [7, 33], [3, 1, 5]];
+const SHAPES = [[1], [7], [33], [257], [7, 33], [3, 1, 5], [4, 33]]; // [4, 33]: a multiple of 4, the vec4 entry point
 
 interface UnaryCase<P> {
   gpu: (x: Tensor) => Tensor;
