@@ -14,7 +14,7 @@
  */
 import type { Runtime } from '../src/index.ts';
 
-export type Unit = 'GFLOP/s' | 'GB/s' | 'it/s' | 'FPS' | 'µs';
+export type Unit = 'GFLOP/s' | 'GB/s' | 'it/s' | 'FPS' | 'µs' | 's';
 
 /** One benchmark figure. Rates are per iteration; min/max are the slowest/fastest run's value. */
 export interface Result {
@@ -295,7 +295,8 @@ export type Work =
   | { unit: 'GFLOP/s'; flops: number }
   | { unit: 'GB/s'; bytes: number }
   | { unit: 'it/s' | 'FPS' }
-  | { unit: 'µs' };
+  | { unit: 'µs' }
+  | { unit: 's' };
 
 export function rate(work: Work, ms: number): number {
   switch (work.unit) {
@@ -304,6 +305,7 @@ export function rate(work: Work, ms: number): number {
     case 'it/s':
     case 'FPS': return 1000 / ms;
     case 'µs': return ms * 1000;
+    case 's': return ms / 1000;
   }
 }
 

@@ -6,9 +6,10 @@
 import type { Suite } from './harness.ts';
 import { cnn } from './cnn.ts';
 import { matmul } from './matmul.ts';
+import { models } from './models.ts';
 import { opsSuite } from './ops.ts';
 import { roofline } from './roofline.ts';
 import { siren } from './siren.ts';
 import { wait } from './wait.ts';
 
-export const SUITES: Suite[] = [roofline, matmul, wait, siren, cnn, opsSuite];
+export const SUITES: Suite[] = [roofline, matmul, wait, siren, cnn, opsSuite, models];

@@ -15,13 +15,13 @@ import { DIDFuse } from '../src/models/didfuse.ts';
 import { train } from '../src/training/loop.ts';
 import { parseTrainingArgs, runTrainingScript } from './lib/train-cli.ts';
 
-const { schedule } = parseTrainingArgs(process.argv.slice(2), {
+const setup = () => parseTrainingArgs(process.argv.slice(2), {
   data: '../shared/data/roadscene', steps: 200, batch: 4, crop: 32, lr: 1e-3, seed: 1,
   optimiser: 'adam', decayAt: [2 / 3, 5 / 6], decay: 0.1,
   out: 'weights/didfuse.safetensors', checkpointEvery: 25,
 });
 
-runTrainingScript('train-didfuse', async () => {
+runTrainingScript('train-didfuse', setup, async ({ schedule }) => {
   const model = new DIDFuse({ seed: schedule.seed });
   await train({
     name: 'train-didfuse',

@@ -22,18 +22,21 @@ import type { Tensor } from '../src/tensor/tensor.ts';
 import { train } from '../src/training/loop.ts';
 import { parseTrainingArgs, runTrainingScript } from './lib/train-cli.ts';
 
-const { schedule, args } = parseTrainingArgs(process.argv.slice(2), {
-  data: '../shared/data/roadscene', steps: 600, batch: 4, crop: 64, lr: 1e-3, seed: 1,
-  optimiser: 'adam', decayAt: [1 / 2, 3 / 4], decay: 0.5,
-  out: 'weights/encdec.safetensors', checkpointEvery: 50,
-}, ['width']);
-const width = numberFlag(args, 'width', (v) => Number.isInteger(v) && v > 0, 'a positive integer') ?? 8;
-if (schedule.crop % 32) throw new FusegradError(`--crop must be a multiple of 32 for the encoder–decoder, got ${schedule.crop}`);
+function setup() {
+  const { schedule, args } = parseTrainingArgs(process.argv.slice(2), {
+    data: '../shared/data/roadscene', steps: 600, batch: 4, crop: 64, lr: 1e-3, seed: 1,
+    optimiser: 'adam', decayAt: [1 / 2, 3 / 4], decay: 0.5,
+    out: 'weights/encdec.safetensors', checkpointEvery: 50,
+  }, ['width']);
+  const width = numberFlag(args, 'width', (v) => Number.isInteger(v) && v > 0, 'a positive integer') ?? 8;
+  if (schedule.crop % 32) throw new FusegradError(`--crop must be a multiple of 32 for the encoder–decoder, got ${schedule.crop}`);
+  return { schedule, width };
+}
 
 /** [0, 1] → [−1, 1], the authors' `between1-1` normalisation */
 const signed = (x: Tensor) => addScalar(mulScalar(x, 2), -1);
 
-runTrainingScript('train-encdec', async () => {
+runTrainingScript('train-encdec', setup, async ({ schedule, width }) => {
   const model = new EncDecFusion({ width, seed: schedule.seed });
   await train({
     name: 'train-encdec',

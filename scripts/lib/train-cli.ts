@@ -41,13 +41,26 @@ export function parseTrainingArgs(argv: string[], defaults: ScheduleDefaults, ex
   return { schedule, args };
 }
 
-/** Runs a training script's main with the GPU up, and turns user errors into one line. */
-export function runTrainingScript(name: string, main: () => Promise<void>): void {
+/**
+ * Runs a training script: `setup` (flags) first, then the GPU comes up and `main` runs; user
+ * errors from either become one line on stderr and the error's exit code.
+ */
+export function runTrainingScript<T>(name: string, setup: () => T, main: (setting: T) => Promise<void>): void {
+  const fail = (err: unknown) => {
+    console.error(`${name}: error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = err instanceof FusegradError ? err.exitCode : 1;
+  };
+  let setting: T;
+  try {
+    setting = setup();
+  } catch (err) {
+    fail(err);
+    return;
+  }
   init()
-    .then(main)
+    .then(() => main(setting))
     .then(() => shutdown(), (err: unknown) => {
-      console.error(`${name}: error: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = err instanceof FusegradError ? err.exitCode : 1;
+      fail(err);
       shutdown();
     });
 }

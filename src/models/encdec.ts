@@ -162,11 +162,13 @@ export class EncDecFusion extends Module {
 
   /**
    * The loss of the config inference.py loads: 1·(1 − Q) + 1·(1 − Q_edge^0.7), with VIS as "a"
-   * and IR as "b"; `fused` is the network's tanh output (computed when not given).
+   * and IR as "b"; `fused` is the network's tanh output (computed when not given). Q_edge is
+   * floored at 1e−6 before the power (see qeLoss): where the authors' loss would be NaN, ours
+   * keeps training on Q alone.
    */
   loss(vis: Tensor, ir: Tensor, fused: Tensor = this.forward(ir, vis)): EncDecLossTerms {
     const quality = qwLoss(vis, ir, fused);
-    const edgeQuality = qeLoss(vis, ir, fused);
+    const edgeQuality = qeLoss(vis, ir, fused, 1e-6);
     return { total: add(quality, edgeQuality), quality, edgeQuality };
   }
 }

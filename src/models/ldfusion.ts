@@ -367,12 +367,13 @@ export interface FusionLossWeights {
 
 export const DEFAULT_LOSS_WEIGHTS: Readonly<FusionLossWeights> = { intensity: 1, gradient: 10, ssim: 1 };
 
-export interface FusionLossTerms {
+/** The loss and its terms (a type, not an interface, so it is a record of tensors for tidy and the trainer). */
+export type FusionLossTerms = {
   total: Tensor;
   intensity: Tensor;
   gradient: Tensor;
   ssim: Tensor;
-}
+};
 
 /** The loss above for a fused image f against the clean sources, all [N, 1, H, W]. */
 export function fusionLoss(fused: Tensor, { vis, ir }: FusionPair, weights: FusionLossWeights = DEFAULT_LOSS_WEIGHTS): FusionLossTerms {

@@ -16,7 +16,7 @@ import { add, div, maximum, mul, sub } from './binary.ts';
 import { max, min, sum } from './reduce.ts';
 import { reshape } from './shape.ts';
 import { sobel } from './sobel.ts';
-import { addScalar, mulScalar, powScalar, sqrt, square } from './unary.ts';
+import { addScalar, clamp, mulScalar, powScalar, sqrt, square } from './unary.ts';
 
 const EPS = 1e-8;
 const WINDOW = 8;
@@ -96,8 +96,15 @@ function edgeMap(x: Tensor): Tensor {
   return div(sub(magnitude, lowest), addScalar(sub(highest, lowest), EDGE_EPS));
 }
 
-/** 1 − Q_edge^0.7: Q of the edge maps (already in [0, 1], so not mapped again). A scalar. */
-export function qeLoss(vis: Tensor, ir: Tensor, fused: Tensor): Tensor {
+/**
+ * 1 − Q_edge^0.7: Q of the edge maps (already in [0, 1], so not mapped again). A scalar.
+ * `floor`: raise Q_edge to at least this before the power (a training guard: a negative Q_edge,
+ * which small crops from a random start do give, is NaN as the authors wrote it and would end
+ * training; floored, the term is constant there and Qw alone pulls). Omitted: the authors' loss.
+ */
+export function qeLoss(vis: Tensor, ir: Tensor, fused: Tensor, floor?: number): Tensor {
   checkImages('qeLoss', vis, ir, fused);
-  return oneMinus(powScalar(weightedQualityIndex(edgeMap(vis), edgeMap(ir), edgeMap(fused)), EDGE_POWER));
+  const quality = weightedQualityIndex(edgeMap(vis), edgeMap(ir), edgeMap(fused));
+  const guarded = floor === undefined ? quality : clamp(quality, floor, 3.4e38); // no gradient below the floor
+  return oneMinus(powScalar(guarded, EDGE_POWER));
 }

@@ -51,6 +51,11 @@ export interface TrainingJob {
   loss(vis: Tensor, ir: Tensor): LossTerms;
   /** what the model is and anything else the weights' metadata should say */
   metadata: Record<string, string>;
+  /**
+   * Write the final weights as one file per part (`out` with `-<part>.safetensors`), for models
+   * whose loaders take several files (LDFusion's encoder and decoder); checkpoints stay whole.
+   */
+  parts?: Record<string, Module>;
 }
 
 const gitCommit = (): string => {
@@ -98,9 +103,9 @@ export async function train(job: TrainingJob, schedule: TrainingSchedule): Promi
     commit: gitCommit(),
     date: new Date().toISOString(),
   });
-  const save = async (path: string, step: number) => {
+  const save = async (path: string, step: number, module: Module = model) => {
     model.train(false);
-    await writeFileAtomic(path, writeSafetensors(await model.stateDict(), metadata(step)), { force: true });
+    await writeFileAtomic(path, writeSafetensors(await module.stateDict(), metadata(step)), { force: true });
     model.train(true);
   };
 
@@ -134,8 +139,16 @@ export async function train(job: TrainingJob, schedule: TrainingSchedule): Promi
       if ((step + 1) % s.checkpointEvery === 0) await save(checkpointPath, step + 1);
       if (s.log !== undefined) await writeFileAtomic(s.log, new TextEncoder().encode(log.join('\n') + '\n'), { force: true });
     }
-    await save(s.out, s.steps);
-    console.log(`${job.name}: wrote ${s.out}`);
+    if (job.parts) {
+      for (const [part, module] of Object.entries(job.parts)) {
+        const path = s.out.replace(/\.safetensors$/, '') + `-${part}.safetensors`;
+        await save(path, s.steps, module);
+        console.log(`${job.name}: wrote ${path}`);
+      }
+    } else {
+      await save(s.out, s.steps);
+      console.log(`${job.name}: wrote ${s.out}`);
+    }
   } finally {
     optimiser.dispose();
   }

@@ -4,7 +4,8 @@
 // test/reference/qw.test.ts (checkOp's own would also difference a and b, whose gradients the
 // reference leaves at zero).
 import { test } from 'uvu';
-import { init, shutdown } from '../../src/index.ts';
+import * as assert from 'uvu/assert';
+import { backward, init, shutdown, tensor, tidy } from '../../src/index.ts';
 import { qeLoss, qwLoss } from '../../src/ops/qw.ts';
 import * as ref from '../../src/reference/qw.ts';
 import { cpuTensor, mulberry32, randomTensor } from '../../src/reference/tensor.ts';
@@ -29,5 +30,32 @@ for (const [name, gpuOp, refOp] of [['qwLoss', qwLoss, ref.qwLoss], ['qeLoss', q
     }
   });
 }
+
+test('qeLoss with a floor: where Q_edge < 0 (NaN unfloored) the loss is 1 − floor^0.7 and the gradient 0', async () => {
+  const rng = mulberry32(11);
+  const shape = [1, 1, 8, 8];
+  // texture where the sources are flat and flat where they have texture: edge maps that are
+  // anti-correlated in the window, which often drives Q_edge below zero
+  const textured = (left: boolean) => Float32Array.from({ length: 64 }, (_, i) => ((i % 8 < 4) === left ? rng() - 0.5 : 0));
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const [a, b] = [0, 1].map(() => tensor(textured(true), shape));
+    const f = tensor(textured(false), shape, { requiresGrad: true });
+    const plain = await tidy(() => qeLoss(a, b, f)).item();
+    if (!Number.isNaN(plain)) {
+      [a, b, f].forEach((t) => t.dispose());
+      continue;
+    }
+    const floored = tidy(() => {
+      const loss = qeLoss(a, b, f, 1e-6);
+      backward(loss);
+      return loss;
+    });
+    assert.ok(Math.abs(await floored.item() - (1 - 1e-6 ** 0.7)) < 1e-6);
+    assert.ok((await f.grad!.read()).every((g) => g === 0), 'no gradient below the floor');
+    [a, b, f, floored].forEach((t) => t.dispose());
+    return;
+  }
+  assert.unreachable('no random case with a negative Q_edge in 200 tries');
+});
 
 test.run();

@@ -1,0 +1,116 @@
+/**
+ * End to end: what a user of each model waits for.
+ *   INRFuse: training steps/s of the real fit (fitInrFuse, the CLI's defaults) on the built-in
+ *     sample at 64², 128², 256², and the time to a fit: the CLI's 500 steps with its plateau stop,
+ *     run for real when that takes at most FIT_BUDGET_S, else estimated as 500 steps ÷ steps/s
+ *     (marked "estimated"; SwiftShader needs minutes per 100 steps).
+ *   DIDFuse, encoder–decoder, LD-Lite, LDFusion: inference frames/s at 256² and 640×480 (quick
+ *     mode: DIDFuse at 64²), with upload of both planes and readback of the result, and without them
+ *     (resident inputs, the GPU's completion awaited). Seeded random weights of the real shapes:
+ *     speed does not depend on the values. Each model first runs once at 64² (compiles its
+ *     pipelines); frames at full size take minutes on SwiftShader, so one timed frame each there.
+ */
+import { fitInrFuse } from '../src/fusion/inr.ts';
+import { noGrad, tensor, tidy, type Tensor } from '../src/index.ts';
+import { toGrey } from '../src/io/colour.ts';
+import { makeSamplePair } from '../src/io/sample.ts';
+import { DIDFuse } from '../src/models/didfuse.ts';
+import { EncDecFusion } from '../src/models/encdec.ts';
+import { LDFusion } from '../src/models/ldfusion.ts';
+import { LDLite } from '../src/models/ldlite.ts';
+import type { Module } from '../src/nn/module.ts';
+import { type Result, type Suite, resultFromValues } from './harness.ts';
+
+const SUITE = 'models';
+const CLI_STEPS = 500;
+const FIT_BUDGET_S = 120;
+
+interface FusionModel {
+  name: string;
+  make: () => Module;
+  /** one fused frame from [1, 1, H, W] planes in [0, 1] */
+  frame: (model: Module, ir: Tensor, vis: Tensor) => Tensor;
+}
+
+const signed = (x: Tensor) => x.mul(2).add(-1);
+const MODELS: FusionModel[] = [
+  { name: 'DIDFuse', make: () => new DIDFuse({ seed: 1 }).train(false), frame: (m, ir, vis) => (m as DIDFuse).fuse(ir, vis, 'sum') },
+  { name: 'encoder–decoder (width 64)', make: () => new EncDecFusion({ seed: 1 }), frame: (m, ir, vis) => (m as EncDecFusion).fuse(signed(ir), signed(vis)) },
+  { name: 'LD-Lite', make: () => new LDLite({ seed: 1 }), frame: (m, ir, vis) => (m as LDLite).forward({ ir, vis }) },
+  { name: 'LDFusion', make: () => new LDFusion({ seed: 1 }), frame: (m, ir, vis) => (m as LDFusion).forward({ ir, vis }) },
+];
+
+const seconds = (since: number) => (performance.now() - since) / 1000;
+const plane = (width: number, height: number, phase: number) =>
+  Float32Array.from({ length: width * height }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.013 + phase));
+
+export const models: Suite = {
+  name: SUITE,
+  description: 'INRFuse steps/s and time to a fit at 64²/128²/256²; DIDFuse, encoder–decoder, LD-Lite, LDFusion FPS at 256² and 640×480',
+  async run(ctx) {
+    const rt = await ctx.runtime();
+    const results: Result[] = [];
+    const push = (name: string, unit: 'it/s' | 'FPS' | 's', values: number[], extra: Result['extra'] = {}) =>
+      results.push(resultFromValues(values, { suite: SUITE, name, work: { unit }, extra }));
+
+    for (const size of ctx.quick ? [64] : [64, 128, 256]) {
+      ctx.log(`models: INRFuse ${size}²`);
+      const sample = makeSamplePair(size, size);
+      const ir = { width: size, height: size, data: sample.ir.data };
+      const vis = { width: size, height: size, data: toGrey(sample.vis).data };
+      // a short fit: its first read includes pipeline compilation, so the rate is from reads 1 → 2
+      const probeSteps = ctx.quick ? 3 : 6;
+      const marks: { step: number; at: number }[] = [];
+      const probe = await fitInrFuse(ir, vis, { steps: probeSteps, readEvery: probeSteps - 1, onProgress: (p) => { marks.push({ step: p.step, at: performance.now() }); } });
+      probe.model.net.dispose();
+      const [first, last] = [marks[0], marks[marks.length - 1]];
+      const stepsPerSecond = (last.step - first.step) / ((last.at - first.at) / 1000);
+      push(`INRFuse fit ${size}² (sample, 5×256 SIREN)`, 'it/s', [stepsPerSecond], { size });
+      const estimate = CLI_STEPS / stepsPerSecond;
+      if (estimate <= FIT_BUDGET_S) {
+        const started = performance.now();
+        const fit = await fitInrFuse(ir, vis, { steps: CLI_STEPS, plateauPatience: 10 });
+        fit.model.net.dispose();
+        push(`INRFuse time to a fit ${size}² (${fit.steps} steps${fit.stoppedEarly ? ', plateau stop' : ''})`, 's', [seconds(started)], { size, steps: fit.steps, loss: fit.finalLoss });
+      } else {
+        push(`INRFuse time to a fit ${size}² (estimated: ${CLI_STEPS} steps ÷ steps/s)`, 's', [estimate], { size, estimated: true });
+      }
+    }
+
+    // quick mode (a smoke test under 2 minutes with the other suites): DIDFuse at 64² only
+    const sizes: [number, number][] = ctx.quick ? [[64, 64]] : [[256, 256], [640, 480]];
+    for (const spec of ctx.quick ? MODELS.slice(0, 1) : MODELS) {
+      const model = spec.make();
+      try {
+        const run = (ir: Tensor, vis: Tensor) => noGrad(() => tidy(() => spec.frame(model, ir, vis)));
+        const withTransfers = async (width: number, height: number) => {
+          const [irPlane, visPlane] = [plane(width, height, 0), plane(width, height, 1)];
+          const started = performance.now();
+          const out = noGrad(() => tidy(() => spec.frame(model, tensor(irPlane, [1, 1, height, width]), tensor(visPlane, [1, 1, height, width]))));
+          await out.read();
+          out.dispose();
+          return seconds(started);
+        };
+        ctx.log(`models: ${spec.name} warm-up at 64²`);
+        await withTransfers(64, 64);
+        for (const [width, height] of sizes) {
+          ctx.log(`models: ${spec.name} ${width}×${height}`);
+          const label = `${spec.name} ${width}×${height}`;
+          push(`${label} upload + forward + readback`, 'FPS', [1 / await withTransfers(width, height)], { width, height });
+          const ir = tensor(plane(width, height, 0), [1, 1, height, width]);
+          const vis = tensor(plane(width, height, 1), [1, 1, height, width]);
+          await rt.sync();
+          const started = performance.now();
+          run(ir, vis).dispose();
+          await rt.sync();
+          push(`${label} forward only (resident inputs)`, 'FPS', [1 / seconds(started)], { width, height });
+          ir.dispose();
+          vis.dispose();
+        }
+      } finally {
+        model.dispose();
+      }
+    }
+    return results;
+  },
+};
