@@ -1,7 +1,8 @@
 /**
  * The engine's image-model kernels, each as a throughput and a fraction of the adapter's roofline:
- *   conv 3×3, 64 → 64 channels, zero pad 1: forward, input gradient (dX), weight gradient (dW)
- *     GFLOP/s counted as 2·64·64·9·H·W per pass, against the matmul ceiling;
+ *   conv 3×3, 64 → 64 channels, zero pad 1: forward; forward + input gradient (dX); forward +
+ *     weight gradient (dW) (a backward pass needs its forward): GFLOP/s counted as 2·64·64·9·H·W
+ *     per pass, against the matmul ceiling;
  *   Sobel (both directions, replicate border) forward: GB/s of 4 bytes read + 8 written per pixel;
  *   kornia SSIM loss, forward and forward + backward: GFLOP/s of its separable 11-tap blurs
  *     (5 statistics × 2 passes × 11 taps × 2 = 220 FLOP per pixel per direction), against matmul;
@@ -49,8 +50,8 @@ function convCases(size: number): Case[] {
   const label = `conv3×3 ${CHANNELS}→${CHANNELS} ${size}²`;
   return [
     { name: `${label} forward`, work: { unit: 'GFLOP/s', flops }, ceiling: 'matmul', step: () => { tidy(() => { conv(); }); }, dispose: () => {} },
-    { name: `${label} dX`, work: { unit: 'GFLOP/s', flops }, ceiling: 'matmul', step: gradient(x), dispose: () => {} },
-    { name: `${label} dW`, work: { unit: 'GFLOP/s', flops }, ceiling: 'matmul', step: gradient(w), dispose: () => { [x, w, dy].forEach((t) => t.dispose()); } },
+    { name: `${label} forward + dX`, work: { unit: 'GFLOP/s', flops: 2 * flops }, ceiling: 'matmul', step: gradient(x), dispose: () => {} },
+    { name: `${label} forward + dW`, work: { unit: 'GFLOP/s', flops: 2 * flops }, ceiling: 'matmul', step: gradient(w), dispose: () => { [x, w, dy].forEach((t) => t.dispose()); } },
   ];
 }
 

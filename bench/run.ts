@@ -1,6 +1,6 @@
 /**
  * The benchmark entry point in Node:
- *   npm run bench [-- --quick] [--only=roofline,matmul,wait,siren,cnn] [--json]
+ *   npm run bench [-- --quick] [--only=roofline,matmul,wait,siren,cnn,ops,models] [--json]
  *   npm run bench -- --only=cnn,peers     # CNN inference, then the CNN peers (jax-js, tfjs) side by side
  *   npm run bench -- --only=siren,peers   # SIREN training step, then the SIREN peers
  *   node --import tsx bench/run.ts --quick

@@ -121,13 +121,14 @@ async function fuseWithCnn(
   };
   const irPlane = { width: grid.width, height: grid.height, data: align(ir, 'IR') };
   const visPlane = { width: grid.width, height: grid.height, data: align(vis, 'visible') };
-  const fused = await runCnn(model, irPlane, visPlane, files, options);
+  const fused = await fuseLumaWithCnn(model, irPlane, visPlane, files, options);
   if (out.width === grid.width && out.height === grid.height) return fused;
   warnings.push(`${model} fuses at the input size ${grid.width}×${grid.height}; the result was resized to ${out.width}×${out.height} (only --model inr renders at any size)`);
   return resizeBilinear(fused, grid.width, grid.height, out.width, out.height);
 }
 
-async function runCnn(model: ModelName, ir: { width: number; height: number; data: Float32Array }, vis: { data: Float32Array }, files: WeightsFile[], options: FuseOptions): Promise<Float32Array> {
+/** One CNN on two aligned luma planes in [0, 1] (no colour, no resampling): the fused luma. */
+export async function fuseLumaWithCnn(model: ModelName, ir: { width: number; height: number; data: Float32Array }, vis: { data: Float32Array }, files: WeightsFile[], options: FuseOptions): Promise<Float32Array> {
   if (model === 'didfuse') return fuseDidfuse(ir, { ...ir, data: vis.data }, { rule: options.rule, weights: files[0] });
   const net = model === 'encdec' ? encdecFromTensors(files[0].tensors, files[0].name)
     : model === 'ldlite' ? ldliteFromTensors(files[0].tensors, files[0].name)

@@ -7,11 +7,11 @@ import * as assert from 'uvu/assert';
 import { init, optim, shutdown, tensor, tidy } from '../../src/index.ts';
 import { fuseDidfuse } from '../../src/fusion/cnn.ts';
 import { readSafetensors } from '../../src/io/safetensors.ts';
-import { entropy, spatialFrequency, standardDeviation } from '../../src/metrics/index.ts';
 import { DIDFuse } from '../../src/models/didfuse.ts';
 import { mulberry32 } from '../../src/random.ts';
 import { lossesOverSteps } from './train-steps.ts';
 import { loadPairs } from '../../src/training/pairs.ts';
+import { centreCrop, compareWithAverage, describeComparison } from '../../src/training/held-out.ts';
 
 await init({ quiet: true });
 test.after(() => shutdown());
@@ -92,22 +92,10 @@ test('shipped weights on a held-out RoadScene pair: EN, SD and SF above the aver
   const file = readSafetensors(new Uint8Array(readFileSync(WEIGHTS)), WEIGHTS);
   const [pair] = await loadPairs(DATA, 'held-out');
   // a 160×128 crop of the pair keeps the suite fast on a CPU adapter
-  const [cw, ch] = [160, 128];
-  const [x0, y0] = [Math.floor((pair.width - cw) / 2), Math.floor((pair.height - ch) / 2)];
-  const crop = (data: Float32Array) => {
-    const out = new Float32Array(cw * ch);
-    for (let y = 0; y < ch; y++) out.set(data.subarray((y0 + y) * pair.width + x0, (y0 + y) * pair.width + x0 + cw), y * cw);
-    return out;
-  };
-  const ir = { width: cw, height: ch, data: crop(pair.ir) };
-  const vis = { width: cw, height: ch, data: crop(pair.vis) };
-  const fused = await fuseDidfuse(ir, vis, { rule: 'sum', weights: { tensors: file.tensors, name: WEIGHTS } });
-  const grey = (data: Float32Array) => ({ width: cw, height: ch, data: data.map((v) => Math.round(Math.min(1, Math.max(0, v)) * 255)) });
-  const average = ir.data.map((v, i) => (v + vis.data[i]) / 2);
-  const metrics = (data: Float32Array) => [entropy(grey(data)), standardDeviation(grey(data)), spatialFrequency(grey(data))];
-  const [f, a] = [metrics(fused), metrics(average)];
-  console.log(`  ${pair.name} crop: fused EN ${f[0].toFixed(3)} SD ${f[1].toFixed(2)} SF ${f[2].toFixed(2)}; average EN ${a[0].toFixed(3)} SD ${a[1].toFixed(2)} SF ${a[2].toFixed(2)}`);
-  ['EN', 'SD', 'SF'].forEach((name, k) => assert.ok(f[k] > a[k], `${name}: fused ${f[k]} ≤ average ${a[k]}`));
+  const result = await compareWithAverage(centreCrop(pair, 160, 128), (ir, vis, width, height) =>
+    fuseDidfuse({ width, height, data: ir }, { width, height, data: vis }, { rule: 'sum', weights: { tensors: file.tensors, name: WEIGHTS } }));
+  console.log(`  ${describeComparison(result)}`);
+  assert.ok(result.beatsAverage, describeComparison(result));
 });
 
 test.run();

@@ -1,14 +1,21 @@
 // The Ataman & Akar encoder–decoder: the paper's parameter count and the authors' names (by
 // construction only), output shapes and range, the input-size rule, and a one-batch overfit on
-// the Q + QE loss at width 4.
+// the Q + QE loss at width 4, resizing in fuseLuma, and the shipped weights against the average of
+// held-out pairs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FusegradError, init, optim, shutdown, tensor, tidy } from '../../src/index.ts';
-import { decoderGroups, EncDecFusion } from '../../src/models/encdec.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { readSafetensors } from '../../src/io/safetensors.ts';
+import { decoderGroups, EncDecFusion, encdecFromTensors } from '../../src/models/encdec.ts';
+import { centreCrop, compareWithAverage, describeComparison } from '../../src/training/held-out.ts';
+import { loadPairs } from '../../src/training/pairs.ts';
 import { mulberry32 } from '../../src/random.ts';
 import { lossesOverSteps } from './train-steps.ts';
 
 await init({ quiet: true });
+const WEIGHTS = new URL('../../weights/encdec.safetensors', import.meta.url).pathname;
+const DATA = new URL('../../../shared/data/roadscene', import.meta.url).pathname;
 test.after(() => shutdown());
 
 test('width 64: 15,769,216 used parameters under the authors\' state-dict names', () => {
@@ -69,6 +76,37 @@ test('one batch overfits: Q + QE loss falls over 20 Adam steps (width 4, 32×32,
   optimiser.dispose();
   vis.dispose();
   ir.dispose();
+});
+
+test('shipped weights on held-out RoadScene pairs: EN, SD and SF above the average of the inputs', async () => {
+  if (!existsSync(DATA)) {
+    console.log(`  (skipped: ${DATA} is not here)`);
+    return;
+  }
+  assert.ok(existsSync(WEIGHTS), `${WEIGHTS} is missing: train it with scripts/train-encdec.ts`);
+  const model = encdecFromTensors(readSafetensors(new Uint8Array(readFileSync(WEIGHTS)), WEIGHTS).tensors, WEIGHTS);
+  try {
+    // 160×128 centre crops of the first two held-out pairs (sizes the network takes as they are)
+    for (const pair of (await loadPairs(DATA, 'held-out')).slice(0, 2)) {
+      const result = await compareWithAverage(centreCrop(pair, 160, 128), (ir, vis, w, h) => model.fuseLuma(ir, vis, w, h));
+      console.log(`  ${describeComparison(result)}`);
+      assert.ok(result.beatsAverage, describeComparison(result));
+    }
+  } finally {
+    model.dispose();
+  }
+});
+
+test('fuseLuma: sizes that are not multiples of 32 are resized in and out; smaller than 32 is refused', async () => {
+  const model = new EncDecFusion({ width: 2, seed: 5 });
+  const [w, h] = [45, 70];
+  const plane = (phase: number) => Float32Array.from({ length: w * h }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.1 + phase));
+  const fused = await model.fuseLuma(plane(0), plane(1), w, h);
+  assert.is(fused.length, w * h);
+  assert.ok(fused.every((v) => v >= 0 && v <= 1));
+  const refused = await model.fuseLuma(new Float32Array(31 * 40), new Float32Array(31 * 40), 31, 40).then(() => null, (e: unknown) => e);
+  assert.ok(refused instanceof FusegradError && /at least 32×32/.test(refused.message), String(refused));
+  model.dispose();
 });
 
 test.run();
