@@ -1,14 +1,14 @@
 // 2-D convolution as PyTorch's Conv2d computes it (cross-correlation, zero padding, groups),
-// direct form with a register block: each invocation computes OC_BLOCK output channels × 4
-// neighbouring output pixels of one row. Taps and channels are unrolled by
-// src/ops/conv_codegen.ts (KH, KW, stride fixed per pipeline), so a row of taps loads each
-// input column once for all 4 pixels and every load feeds OC_BLOCK FMAs.
+// direct form with a register block: each invocation computes OC_BLOCK output channels × PIXELS
+// neighbouring output pixels of one row (a vec4 accumulator per 4 pixels). Taps and channels are
+// unrolled by src/ops/conv_codegen.ts (KH, KW, stride fixed per pipeline), so a row of taps loads
+// each input column once for all its pixels and every weight load feeds PIXELS/4 vec4 FMAs.
 //   y[n, co, oy, ox] = b[co] + Σ_{c < Cin/groups, ky, kx} x[n, g·Cin/groups + c, oy·s − p + ky, ox·s − p + kx] · w[co, c, ky, kx]
 // The adjoint variant reads w as a transposed convolution stores it, flipped: that makes this
 // kernel the stride-1 transposed convolution, i.e. also conv2d's input gradient.
 // bindings: 0 x [N, Cin, H, W] (read); 1 w [Cout, Cin/groups, KH, KW] (adjoint: [Cin, Cout/groups, KH, KW]) (read);
 //           2 b [Cout] (read, unused when has_bias = 0); 3 y [N, Cout, Ho, Wo] (storage); 4 params
-// workgroup (16, 4); grid: (ceil(Wo / 64), ceil(Ho / 4), N · Cout / OC_BLOCK)
+// workgroup (16, 4); grid: (ceil(Wo / (16·PIXELS)), ceil(Ho / 4), N · Cout / OC_BLOCK)
 #include "conv_bindings.wgsl"
 
 const OC_BLOCK: u32 = {{OC_BLOCK}}u;
@@ -19,7 +19,11 @@ fn load_x(row: u32, col: i32) -> f32 {
   return select(0.0, x[row + u32(clamp(col, 0, i32(params.W) - 1))], inside);
 }
 
+// the 4 outputs from column ox0 (those inside the row)
 fn store(n: u32, co: u32, oy: u32, ox0: u32, acc: vec4<f32>) {
+  if (ox0 >= params.Wo) {
+    return;
+  }
   let v = acc + select(0.0, b[co], params.has_bias != 0u);
   let out = ((n * params.Cout + co) * params.Ho + oy) * params.Wo + ox0;
   y[out] = v.x;
@@ -30,7 +34,7 @@ fn store(n: u32, co: u32, oy: u32, ox0: u32, acc: vec4<f32>) {
 
 @compute @workgroup_size(16, 4, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let ox0 = gid.x * 4u;
+  let ox0 = gid.x * {{PIXELS}}u;
   let oy = gid.y;
   let blocks = params.Cout / OC_BLOCK;
   let n = gid.z / blocks;

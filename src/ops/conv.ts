@@ -50,6 +50,13 @@ function cached(key: string, make: () => Kernel): Kernel {
   return k;
 }
 
+/**
+ * Output pixels per invocation of the direct kernel (conv2d.wgsl). With 8 output channels, 8
+ * pixels (two vec4 accumulators per channel, each weight load feeding both) beat 4 by 1.3× on the
+ * peers' CNN and DIDFuse on SwiftShader; 16 pixels and 16 channels were no better (bench/RESULTS.md).
+ */
+const DIRECT_PIXELS = 8;
+
 /** Output channels per invocation: 8 where the group allows (measured best on SwiftShader), else fewer. */
 function outputChannelBlock(channelsPerGroup: number, preferred = 8): number {
   for (let b = preferred; b > 1; b /= 2) if (channelsPerGroup % b === 0) return b;
@@ -74,10 +81,10 @@ type ConvKind = 'direct' | 'adjoint' | 'gather';
 function dispatchConv(kind: ConvKind, x: Tensor, w: Tensor, b: Tensor | null, g: Geometry, label: string): Tensor {
   const y = Tensor.empty([g.N, g.Cout, g.Ho, g.Wo], label);
   if (y.size === 0) return y;
-  const shape = { KH: g.KH, KW: g.KW, stride: g.stride, block: outputChannelBlock(g.Cout / g.groups) };
+  const shape = { KH: g.KH, KW: g.KW, stride: g.stride, block: outputChannelBlock(g.Cout / g.groups), pixels: kind === 'gather' ? PIXELS : DIRECT_PIXELS };
   const file = kind === 'gather' ? 'conv_transpose2d' : 'conv2d';
   const kernel = cached(`${kind}.${JSON.stringify(shape)}`, () => ({
-    name: `${file}${kind === 'adjoint' ? '.adjoint' : ''}.k${shape.KH}x${shape.KW}s${shape.stride}.oc${shape.block}`,
+    name: `${file}${kind === 'adjoint' ? '.adjoint' : ''}.k${shape.KH}x${shape.KW}s${shape.stride}.oc${shape.block}.px${shape.pixels}`,
     file: `${file}.wgsl`,
     snippets: kind === 'gather' ? convTransposeSnippets(shape) : conv2dSnippets(shape, kind === 'adjoint'),
     inputs: 3, outputs: 1, uniform: true,
@@ -86,7 +93,7 @@ function dispatchConv(kind: ConvKind, x: Tensor, w: Tensor, b: Tensor | null, g:
   runtime().dispatch(kernel, {
     inputs: [x, w, b ?? x], outputs: [y], params: geometryParams(g).u32(b ? 1 : 0),
     // gather: each invocation covers PIXELS outputs of one phase, s phases per 4·s columns
-    workgroups: [Math.ceil((kind === 'gather' ? g.stride * Math.ceil(g.Wo / (PIXELS * g.stride)) : Math.ceil(g.Wo / PIXELS)) / 16), Math.ceil(g.Ho / 4), g.N * (g.Cout / shape.block)],
+    workgroups: [Math.ceil((kind === 'gather' ? g.stride * Math.ceil(g.Wo / (PIXELS * g.stride)) : Math.ceil(g.Wo / shape.pixels)) / 16), Math.ceil(g.Ho / 4), g.N * (g.Cout / shape.block)],
   });
   return y;
 }

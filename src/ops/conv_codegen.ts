@@ -13,9 +13,11 @@ export interface ConvShape {
   stride: number;
   /** output channels per invocation */
   block: number;
+  /** output pixels per invocation along a row, a multiple of 4 (a vec4 of accumulators per 4) */
+  pixels: number;
 }
 
-/** output pixels per invocation along a row (one vec4 of accumulators per output channel) */
+/** output pixels per invocation of the gather kernel (conv_transpose2d.wgsl) */
 export const PIXELS = 4;
 
 const lines = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join('\n');
@@ -25,30 +27,36 @@ const lines = (n: number, f: (i: number) => string): string => Array.from({ leng
  * [Cin_this, Cout_this/groups, KH, KW] with the taps flipped: then this convolution is the
  * stride-1 transposed convolution (and conv2d's input gradient) with padding K − 1 − p.
  */
-export function conv2dSnippets({ KH, KW, stride, block }: ConvShape, adjoint: boolean): Record<string, string> {
-  const columns = (PIXELS - 1) * stride + KW; // distinct input columns a row of taps reads
+export function conv2dSnippets({ KH, KW, stride, block, pixels }: ConvShape, adjoint: boolean): Record<string, string> {
+  const columns = (pixels - 1) * stride + KW; // distinct input columns a row of taps reads
+  const quads = pixels / 4; // vec4 accumulators per output channel
   const tap = (ky: number, kx: number) => (adjoint ? (KH - 1 - ky) * KW + (KW - 1 - kx) : ky * KW + kx);
+  const acc = (o: number, q: number) => `acc${o}_${q}`;
   const rows = lines(KH, (ky) => `
     {
       let iy = i32(oy * ${stride}u + ${ky}u) - i32(params.pad);
       if (iy >= 0 && iy < i32(params.H)) {
         let row = plane + u32(iy) * params.W;
 ${lines(columns, (k) => `        let x${k} = load_x(row, col0 + ${k});`)}
-${lines(KW, (kx) => `        let v${kx} = vec4<f32>(${[0, 1, 2, 3].map((j) => `x${j * stride + kx}`).join(', ')});`)}
-${lines(block, (o) => lines(KW, (kx) => `        acc${o} += v${kx} * w[w_base + ${o}u * w_channel_stride + ${tap(ky, kx)}u];`))}
+${lines(KW * quads, (i) => {
+    const [kx, q] = [i % KW, Math.floor(i / KW)];
+    return `        let v${kx}_${q} = vec4<f32>(${[0, 1, 2, 3].map((j) => `x${(4 * q + j) * stride + kx}`).join(', ')});`;
+  })}
+${lines(block, (o) => lines(KW, (kx) => `        let w${o}_${kx} = w[w_base + ${o}u * w_channel_stride + ${tap(ky, kx)}u];\n${lines(quads, (q) => `        ${acc(o, q)} += v${kx}_${q} * w${o}_${kx};`)}`))}
       }
     }`);
   return {
     OC_BLOCK: String(block),
+    PIXELS: String(pixels),
     KH: String(KH), KW: String(KW), STRIDE: String(stride),
     W_BASE: adjoint
       // w[ci, co − g·cout_g, ·, ·] with this kernel's output channel co standing for the weights' second axis
       ? '((ci0 + c) * cout_g + (co0 - group * cout_g)) * taps'
       : '(co0 * cin_g + c) * taps',
     W_CHANNEL_STRIDE: adjoint ? 'taps' : 'cin_g * taps',
-    DECLARE: lines(block, (o) => `  var acc${o} = vec4<f32>(0.0);`),
+    DECLARE: lines(block * quads, (i) => `  var ${acc(Math.floor(i / quads), i % quads)} = vec4<f32>(0.0);`),
     TAPS: rows,
-    STORE: lines(block, (o) => `  store(n, co0 + ${o}u, oy, ox0, acc${o});`),
+    STORE: lines(block * quads, (i) => `  store(n, co0 + ${Math.floor(i / quads)}u, oy, ox0 + ${4 * (i % quads)}u, ${acc(Math.floor(i / quads), i % quads)});`),
   };
 }
 
