@@ -17,6 +17,7 @@ export { tidy, keep } from './tensor/scope.ts';
 export { backward, zeroGrad } from './tensor/autograd.ts';
 export type { Runtime, RuntimeOptions } from './gpu/runtime.ts';
 export type { AdapterReport } from './gpu/device.ts';
+export type { KernelTime } from './gpu/profiler.ts';
 
 export * as ops from './ops/index.ts';
 export * as optim from './optim/index.ts';

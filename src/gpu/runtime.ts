@@ -11,6 +11,7 @@ import type { Params } from './params.ts';
 import { BufferPool } from './pool.ts';
 import { loadShaderSources } from './shaders.ts';
 import { waitForGpu, type WaitStrategy } from './wait.ts';
+import { KernelProfiler, type KernelTime } from './profiler.ts';
 
 export interface RuntimeOptions extends DeviceOptions {
   /** how to wait for the GPU in Node (see wait.ts); 'spin' is dawn.node's own behaviour */
@@ -52,6 +53,8 @@ export class Runtime {
   /** buffers that the recorded, unsubmitted work reads or writes (see write()) */
   private recorded = new Set<GPUBuffer>();
   private pass: GPUComputePassEncoder | null = null;
+  /** set between startProfiling() and stopProfiling() */
+  private profiler: KernelProfiler | null = null;
   private uniformArena: GPUBuffer;
   private uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
   private uniformUsed = 0;
@@ -158,12 +161,46 @@ export class Runtime {
       entries.push({ binding: entries.length, resource: { buffer: this.uniformArena, offset, size: bytes.byteLength } });
     }
     const bindGroup = this.device.createBindGroup({ layout: compiled.layout, entries, label: kernel.name });
+    if (this.profiler) {
+      // a pass of its own, bracketed by timestamps (see profiler.ts)
+      if (this.profiler.full) this.flush();
+      this.endPass();
+      this.pass = this.commandEncoder().beginComputePass(this.profiler.passFor(kernel.name));
+    }
     const pass = this.computePass();
     pass.setPipeline(compiled.pipeline);
     pass.setBindGroup(0, bindGroup);
     const [x, y = 1, z = 1] = args.workgroups;
     pass.dispatchWorkgroups(x, y, z);
     this.counters.dispatches++;
+    if (this.profiler) this.endPass();
+  }
+
+  /**
+   * Starts timing every dispatch by kernel name (GPU timestamps); stopProfiling() returns the
+   * totals. Needs the adapter's 'timestamp-query' feature.
+   */
+  startProfiling(): void {
+    this.checkAlive();
+    if (!this.device.features.has('timestamp-query')) {
+      throw new FusegradError(`${this.report.description} does not offer timestamp queries, so kernels cannot be profiled`);
+    }
+    this.flush();
+    this.profiler?.destroy();
+    this.profiler = new KernelProfiler(this.device);
+  }
+
+  /** Ends the profile started by startProfiling(): GPU time per kernel, slowest first. */
+  async stopProfiling(): Promise<KernelTime[]> {
+    const profiler = this.profiler;
+    if (!profiler) throw new Error('stopProfiling: no profile was started');
+    await this.sync();
+    this.profiler = null;
+    try {
+      return await profiler.report((p) => this.guard(p));
+    } finally {
+      profiler.destroy();
+    }
   }
 
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
@@ -178,6 +215,7 @@ export class Runtime {
     this.checkAlive();
     this.endPass();
     if (!this.encoder) return;
+    this.profiler?.resolve(this.encoder);
     if (this.uniformUsed > 0) {
       this.device.queue.writeBuffer(this.uniformArena, 0, this.uniformBytes.buffer, 0, this.uniformUsed);
       this.uniformUsed = 0;
