@@ -2,7 +2,7 @@
 // {{EXPR}} (in terms of a and b). A broadcast input has stride 0 along the broadcast axes.
 // Each pipeline is specialised: the SAME snippet is true when a, b and y share one shape (no index
 // arithmetic at all); otherwise the INDEX snippet is the index arithmetic written out for the rank of
-// the (collapsed) output, one division per axis but the outermost (binary.ts, broadcastIndex).
+// the (collapsed) output, one division per axis but the outermost (src/ops/index_codegen.ts).
 // On SwiftShader the generic loop cost 3× a unary op even on equal shapes.
 // Entry points: main, one element per invocation; main_vec4, equal shapes with n a multiple of 4,
 // four elements per invocation as vec4 loads and stores (grid: grid1d(n/4, 256)).

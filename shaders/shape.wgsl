@@ -1,7 +1,8 @@
 // Strided copy: out[out_offset + Σ c_d·out_strides[d]] = in[in_offset + Σ c_d·in_strides[d]]
 // for every coordinate c of `shape`. One kernel serves permute (permuted in_strides), slice
 // (in_offset), the slice gradient and concat (out_offset/out_strides into a larger tensor),
-// and broadcasting (in_strides of 0).
+// and broadcasting (in_strides of 0). The view is collapsed to its fewest axes and the INDEX
+// snippet is the index arithmetic written out for that rank (src/ops/index_codegen.ts).
 // bindings: 0 in (read); 1 out (storage);
 //           2 params { n, rank, in_offset, out_offset, shape[8], in_strides[8], out_strides[8] }
 // workgroup 256; grid: grid1d(n, 256)
@@ -27,15 +28,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= params.n) {
     return;
   }
-  var rem = i;
   var si = params.in_offset;
   var di = params.out_offset;
-  for (var d = i32(params.rank) - 1; d >= 0; d--) {
-    let size = params.shape[d / 4][d % 4];
-    let coord = rem % size;
-    rem = rem / size;
-    si += coord * params.in_strides[d / 4][d % 4];
-    di += coord * params.out_strides[d / 4][d % 4];
-  }
+{{INDEX}}
   dst[di] = src[si];
 }

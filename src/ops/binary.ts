@@ -5,6 +5,7 @@
  */
 import type { Kernel } from '../gpu/kernel.ts';
 import { elementwiseKernel } from './elementwise.ts';
+import { collapseAxes, flatIndexCode } from './index_codegen.ts';
 import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
@@ -31,53 +32,8 @@ const EXPRESSIONS = {
 type BinaryExpression = keyof typeof EXPRESSIONS;
 /** The pipeline for `name` on equal shapes (rank irrelevant) or broadcasting to `rank` axes. */
 function binaryKernel(name: BinaryExpression, same: boolean, rank: number, vec4: boolean): Kernel {
-  const snippets = { EXPR: EXPRESSIONS[name], SAME: String(same), INDEX: same ? '' : broadcastIndex(rank) };
+  const snippets = { EXPR: EXPRESSIONS[name], SAME: String(same), INDEX: same ? '' : flatIndexCode(rank, 'out_shape', ['ia', 'ib'], ['a_strides', 'b_strides']) };
   return elementwiseKernel(same ? `binary.${name}` : `binary.${name}.rank${rank}`, 'binary.wgsl', snippets, 2, vec4);
-}
-
-/**
- * The fewest axes that index the same elements: size-1 axes dropped, and neighbours merged where
- * both inputs step through them as one (stride[d] = stride[d + 1]·size[d + 1], stride 0 included).
- * [1, 64, 32, 32] · [1, 64, 1, 1] becomes [64, 1024] with strides [1024, 1] and [1, 0]: two
- * divisions per element instead of four.
- */
-export function collapseAxes(shape: readonly number[], a: readonly number[], b: readonly number[]): { shape: number[]; a: number[]; b: number[] } {
-  const out = { shape: [] as number[], a: [] as number[], b: [] as number[] };
-  shape.forEach((size, d) => {
-    if (size === 1) return;
-    const last = out.shape.length - 1;
-    if (last >= 0 && out.a[last] === a[d] * size && out.b[last] === b[d] * size) {
-      out.shape[last] *= size;
-      out.a[last] = a[d];
-      out.b[last] = b[d];
-    } else {
-      out.shape.push(size);
-      out.a.push(a[d]);
-      out.b.push(b[d]);
-    }
-  });
-  if (out.shape.length === 0) return { shape: [1], a: [0], b: [0] };
-  return out;
-}
-
-/**
- * WGSL that turns the flat output index i into the inputs' indices ia, ib for `rank` axes, the
- * shape and strides read from params at constant positions: coordinates from the last axis up,
- * each a quotient and a remainder by multiplication (one integer division per axis, none for the
- * outermost, which is what remains).
- */
-function broadcastIndex(rank: number): string {
-  const at = (field: string, d: number) => `params.${field}[${d >> 2}][${d & 3}]`;
-  const lines = ['  var rem = i;'];
-  for (let d = rank - 1; d > 0; d--) {
-    lines.push(`  let q${d} = rem / ${at('out_shape', d)};`,
-      `  let c${d} = rem - q${d} * ${at('out_shape', d)};`,
-      `  ia += c${d} * ${at('a_strides', d)};`,
-      `  ib += c${d} * ${at('b_strides', d)};`,
-      `  rem = q${d};`);
-  }
-  lines.push(`  ia += rem * ${at('a_strides', 0)};`, `  ib += rem * ${at('b_strides', 0)};`);
-  return lines.join('\n');
 }
 
 /** y = expr(a, b) with broadcasting, no gradient recorded. */
@@ -88,10 +44,10 @@ function mapBinary(name: BinaryExpression, a: Tensor, b: Tensor): Tensor {
   if (y.size === 0) return y;
   const same = a.size === y.size && b.size === y.size ? 1 : 0;
   const vec4 = same === 1 && y.size % 4 === 0;
-  const axes = collapseAxes(shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
+  const axes = collapseAxes(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
   const kernel = binaryKernel(name, same === 1, axes.shape.length, vec4);
   const params = new Params().u32(y.size).u32(axes.shape.length).u32(same).u32(0)
-    .u32s(axes.shape, 2, 1).u32s(axes.a, 2).u32s(axes.b, 2);
+    .u32s(axes.shape, 2, 1).u32s(axes.strides[0], 2).u32s(axes.strides[1], 2);
   const rt = runtime();
   rt.dispatch(kernel, { inputs: [a, b], outputs: [y], params, workgroups: rt.grid1d(vec4 ? y.size / 4 : y.size, 256) });
   return y;

@@ -118,7 +118,8 @@ function im2col(x: Tensor, g: Geometry): Tensor {
   const cols = Tensor.empty([N, C * g.KH * g.KW, g.Ho * g.Wo], 'conv.im2col');
   const rt = runtime();
   const params = new Params().u32(N).u32(C).u32(H).u32(W).u32(g.Ho).u32(g.Wo).u32(g.KH).u32(g.KW).u32(g.stride).u32(g.pad);
-  if (cols.size) rt.dispatch(IM2COL, { inputs: [x], outputs: [cols], params, workgroups: rt.grid1d(cols.size, 256) });
+  const runs = N * C * g.KH * g.KW * g.Ho * Math.ceil(g.Wo / 8); // see im2col.wgsl
+  if (cols.size) rt.dispatch(IM2COL, { inputs: [x], outputs: [cols], params, workgroups: rt.grid1d(runs, 256) });
   return cols;
 }
 

@@ -11,9 +11,19 @@ import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { Tensor, shapeString, sizeOf, stridesOf, type Shape } from '../tensor/tensor.ts';
+import { collapseAxes, flatIndexCode } from './index_codegen.ts';
 
 const MAX_RANK = 8;
-const STRIDED_COPY: Kernel = { name: 'shape.strided_copy', file: 'shape.wgsl', inputs: 1, outputs: 1, uniform: true };
+const copyKernels = new Map<number, Kernel>();
+/** The strided-copy pipeline for views of `rank` (collapsed) axes. */
+function stridedCopyKernel(rank: number): Kernel {
+  let k = copyKernels.get(rank);
+  if (!k) {
+    k = { name: `shape.strided_copy.rank${rank}`, file: 'shape.wgsl', snippets: { INDEX: flatIndexCode(rank, 'shape', ['si', 'di'], ['in_strides', 'out_strides']) }, inputs: 1, outputs: 1, uniform: true };
+    copyKernels.set(rank, k);
+  }
+  return k;
+}
 
 /**
  * out[outOffset + Σ c·outStrides] = in[inOffset + Σ c·inStrides] over every coordinate c of `shape`.
@@ -29,9 +39,10 @@ export function stridedCopy(
   if (copyRuns(src, dst, shape, inStrides, inOffset, outStrides, outOffset)) return;
   if (shape.length > MAX_RANK) throw new Error(`rank ${shape.length} tensors are not supported (max ${MAX_RANK})`);
   const rt = runtime();
-  const params = new Params().u32(n).u32(shape.length).u32(inOffset).u32(outOffset)
-    .u32s(shape, 2, 1).u32s(inStrides, 2).u32s(outStrides, 2);
-  rt.dispatch(STRIDED_COPY, { inputs: [src], outputs: [dst], params, workgroups: rt.grid1d(n, 256) });
+  const axes = collapseAxes(shape, [inStrides, outStrides]);
+  const params = new Params().u32(n).u32(axes.shape.length).u32(inOffset).u32(outOffset)
+    .u32s(axes.shape, 2, 1).u32s(axes.strides[0], 2).u32s(axes.strides[1], 2);
+  rt.dispatch(stridedCopyKernel(axes.shape.length), { inputs: [src], outputs: [dst], params, workgroups: rt.grid1d(n, 256) });
 }
 
 const MAX_RUNS = 64;

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, ops, shutdown, type Tensor } from '../../src/index.ts';
-import { collapseAxes } from '../../src/ops/binary.ts';
+import { collapseAxes } from '../../src/ops/index_codegen.ts';
 import * as ref from '../../src/reference/binary.ts';
 import type { CpuTensor, RefOp } from '../../src/reference/tensor.ts';
 import { cpuTensor, mulberry32, randomTensor } from '../../src/reference/tensor.ts';
@@ -59,11 +59,13 @@ binaryCases('maximum', ops.maximum, ref.maximum, uniformIn(-1, 1), uniformIn(-1,
 binaryCases('minimum', ops.minimum, ref.minimum, uniformIn(-1, 1), uniformIn(-1, 1));
 binaryCases('prelu', ops.prelu, ref.prelu, (shape, rng) => randomAway(shape, rng, [0], 1e-3, -2, 2), uniformIn(0, 0.5));
 
-test('collapseAxes merges axes both inputs step through as one and drops size-1 axes', () => {
-  assert.equal(collapseAxes([1, 64, 32, 32], [0, 1024, 32, 1], [0, 1, 0, 0]), { shape: [64, 1024], a: [1024, 1], b: [1, 0] });
-  assert.equal(collapseAxes([7, 33], [33, 1], [33, 1]), { shape: [231], a: [1], b: [1] });
-  assert.equal(collapseAxes([7, 5, 3], [3, 0, 1], [0, 1, 0]), { shape: [7, 5, 3], a: [3, 0, 1], b: [0, 1, 0] });
-  assert.equal(collapseAxes([1, 1], [0, 0], [0, 0]), { shape: [1], a: [0], b: [0] });
+test('collapseAxes merges axes every operand steps through as one and drops size-1 axes', () => {
+  assert.equal(collapseAxes([1, 64, 32, 32], [[0, 1024, 32, 1], [0, 1, 0, 0]]), { shape: [64, 1024], strides: [[1024, 1], [1, 0]] });
+  assert.equal(collapseAxes([7, 33], [[33, 1], [33, 1]]), { shape: [231], strides: [[1], [1]] });
+  assert.equal(collapseAxes([7, 5, 3], [[3, 0, 1], [0, 1, 0]]), { shape: [7, 5, 3], strides: [[3, 0, 1], [0, 1, 0]] });
+  assert.equal(collapseAxes([1, 1], [[0, 0], [0, 0]]), { shape: [1], strides: [[0], [0]] });
+  // a transpose: nothing merges
+  assert.equal(collapseAxes([4, 6], [[1, 4], [6, 1]]), { shape: [4, 6], strides: [[1, 4], [6, 1]] });
 });
 
 test('the methods: a.add(b) a.sub(b) a.mul(b) a.div(b) a.maximum(b) a.minimum(b) x.prelu(slope)', async () => {
