@@ -5,7 +5,9 @@
 // each input column once for all its pixels and every weight load feeds PIXELS/4 vec4 FMAs.
 //   y[n, co, oy, ox] = b[co] + Σ_{c < Cin/groups, ky, kx} x[n, g·Cin/groups + c, oy·s − p + ky, ox·s − p + kx] · w[co, c, ky, kx]
 // The adjoint variant reads w as a transposed convolution stores it, flipped: that makes this
-// kernel the stride-1 transposed convolution, i.e. also conv2d's input gradient.
+// kernel the stride-1 transposed convolution, i.e. also conv2d's input gradient. The phase
+// variant reads one phase's sub-kernel of such weights: a stride-s transposed convolution is s²
+// of these stride-1 convolutions, each filling every s-th row and column of y.
 // bindings: 0 x [N, Cin, H, W] (read); 1 w [Cout, Cin/groups, KH, KW] (adjoint: [Cin, Cout/groups, KH, KW]) (read);
 //           2 b [Cout] (read, unused when has_bias = 0); 3 y [N, Cout, Ho, Wo] (storage); 4 params
 // workgroup (16, 4); grid: (ceil(Wo / (16·PIXELS)), ceil(Ho / 4), N · Cout / OC_BLOCK)
@@ -25,11 +27,12 @@ fn store(n: u32, co: u32, oy: u32, ox0: u32, acc: vec4<f32>) {
     return;
   }
   let v = acc + select(0.0, b[co], params.has_bias != 0u);
-  let out = ((n * params.Cout + co) * params.Ho + oy) * params.Wo + ox0;
+  let s = params.out_stride;
+  let out = ((n * params.Cout + co) * params.out_H + params.out_y0 + oy * s) * params.out_W + params.out_x0 + ox0 * s;
   y[out] = v.x;
-  if (ox0 + 1u < params.Wo) { y[out + 1u] = v.y; }
-  if (ox0 + 2u < params.Wo) { y[out + 2u] = v.z; }
-  if (ox0 + 3u < params.Wo) { y[out + 3u] = v.w; }
+  if (ox0 + 1u < params.Wo) { y[out + s] = v.y; }
+  if (ox0 + 2u < params.Wo) { y[out + 2u * s] = v.z; }
+  if (ox0 + 3u < params.Wo) { y[out + 3u * s] = v.w; }
 }
 
 @compute @workgroup_size(16, 4, 1)
@@ -46,9 +49,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let cout_g = params.Cout / params.groups;
   let group = co0 / cout_g;
   let ci0 = group * cin_g;
-  let taps = {{KH}}u * {{KW}}u;
+  let taps = {{W_TAPS}}u; // taps per (input, output) channel pair in w's layout
   let w_channel_stride = {{W_CHANNEL_STRIDE}}; // from output channel co to co + 1
-  let col0 = i32(ox0 * {{STRIDE}}u) - i32(params.pad);
+  let col0 = i32(ox0 * {{STRIDE}}u) - params.pad_x;
 {{DECLARE}}
   for (var c = 0u; c < cin_g; c++) {
     let plane = (n * params.Cin + ci0 + c) * params.H * params.W;

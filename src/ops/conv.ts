@@ -20,7 +20,7 @@ import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { sum } from './reduce.ts';
 import { reshape, slice } from './shape.ts';
-import { PIXELS, conv2dSnippets, convTransposeSnippets } from './conv_codegen.ts';
+import { PIXELS, conv2dSnippets, convTransposeSnippets, type ConvShape, type WeightTaps } from './conv_codegen.ts';
 import { add } from './binary.ts';
 import { matmul } from './matmul.ts';
 
@@ -54,8 +54,10 @@ function cached(key: string, make: () => Kernel): Kernel {
  * Output pixels per invocation of the direct kernel (conv2d.wgsl). With 8 output channels, 8
  * pixels (two vec4 accumulators per channel, each weight load feeding both) beat 4 by 1.3× on the
  * peers' CNN and DIDFuse on SwiftShader; 16 pixels and 16 channels were no better (bench/RESULTS.md).
+ * Strides above 2 keep 4: SwiftShader never finished compiling the 8-pixel 5×5 stride-3 kernel
+ * (26 input columns per row of taps), growing past 5 GB.
  */
-const DIRECT_PIXELS = 8;
+const directPixels = (stride: number): number => (stride <= 2 ? 8 : 4);
 
 /** Output channels per invocation: 8 where the group allows (measured best on SwiftShader), else fewer. */
 function outputChannelBlock(channelsPerGroup: number, preferred = 8): number {
@@ -63,10 +65,23 @@ function outputChannelBlock(channelsPerGroup: number, preferred = 8): number {
   return 1;
 }
 
-const geometryParams = (g: Geometry) => new Params()
+/**
+ * Where conv2d.wgsl's output grid goes in y, and its (signed) padding: all of y with the
+ * geometry's padding, unless one phase of a strided transposed convolution (phasedTransposedConv).
+ */
+interface Placement {
+  padY: number; padX: number;
+  outStride: number; outY0: number; outX0: number; outH: number; outW: number;
+}
+
+const wholeOutput = (g: Geometry): Placement => ({ padY: g.pad, padX: g.pad, outStride: 1, outY0: 0, outX0: 0, outH: g.Ho, outW: g.Wo });
+
+const geometryParams = (g: Geometry, hasBias: boolean, at: Placement = wholeOutput(g)) => new Params()
   .u32(g.N).u32(g.Cin).u32(g.H).u32(g.W)
   .u32(g.Cout).u32(g.Ho).u32(g.Wo).u32(g.KH)
-  .u32(g.KW).u32(g.stride).u32(g.pad).u32(g.groups);
+  .u32(g.KW).u32(g.stride).u32(g.pad).u32(g.groups)
+  .u32(hasBias ? 1 : 0).i32(at.padY).i32(at.padX).u32(at.outStride)
+  .u32(at.outY0).u32(at.outX0).u32(at.outH).u32(at.outW);
 
 /**
  * How a convolution-shaped map x → y is computed:
@@ -77,21 +92,26 @@ const geometryParams = (g: Geometry) => new Params()
  */
 type ConvKind = 'direct' | 'adjoint' | 'gather';
 
+/** The conv2d.wgsl or conv_transpose2d.wgsl pipeline for one kernel shape and weight reading. */
+function convKernel(file: 'conv2d' | 'conv_transpose2d', shape: ConvShape, weights: WeightTaps): Kernel {
+  const variant = weights.kind === 'direct' ? '' : weights.kind === 'phase' ? `.phase${weights.first.join('')}of${weights.kernel.join('x')}` : `.${weights.kind}`;
+  const name = `${file}${variant}.k${shape.KH}x${shape.KW}s${shape.stride}.oc${shape.block}.px${shape.pixels}`;
+  return cached(name, () => ({
+    name, file: `${file}.wgsl`,
+    snippets: file === 'conv_transpose2d' ? convTransposeSnippets(shape) : conv2dSnippets(shape, weights),
+    inputs: 3, outputs: 1, uniform: true,
+  }));
+}
+
 /** Runs one convolution kernel for geometry g: Cin/H/W describe x, Cout/Ho/Wo the output. */
 function dispatchConv(kind: ConvKind, x: Tensor, w: Tensor, b: Tensor | null, g: Geometry, label: string): Tensor {
   const y = Tensor.empty([g.N, g.Cout, g.Ho, g.Wo], label);
   if (y.size === 0) return y;
-  const shape = { KH: g.KH, KW: g.KW, stride: g.stride, block: outputChannelBlock(g.Cout / g.groups), pixels: kind === 'gather' ? PIXELS : DIRECT_PIXELS };
-  const file = kind === 'gather' ? 'conv_transpose2d' : 'conv2d';
-  const kernel = cached(`${kind}.${JSON.stringify(shape)}`, () => ({
-    name: `${file}${kind === 'adjoint' ? '.adjoint' : ''}.k${shape.KH}x${shape.KW}s${shape.stride}.oc${shape.block}.px${shape.pixels}`,
-    file: `${file}.wgsl`,
-    snippets: kind === 'gather' ? convTransposeSnippets(shape) : conv2dSnippets(shape, kind === 'adjoint'),
-    inputs: 3, outputs: 1, uniform: true,
-  }));
+  const shape = { KH: g.KH, KW: g.KW, stride: g.stride, block: outputChannelBlock(g.Cout / g.groups), pixels: kind === 'gather' ? PIXELS : directPixels(g.stride) };
+  const kernel = kind === 'gather' ? convKernel('conv_transpose2d', shape, { kind: 'direct' }) : convKernel('conv2d', shape, { kind });
   // x stands in for a missing bias: the binding must hold some buffer, has_bias = 0 ignores it
   runtime().dispatch(kernel, {
-    inputs: [x, w, b ?? x], outputs: [y], params: geometryParams(g).u32(b ? 1 : 0),
+    inputs: [x, w, b ?? x], outputs: [y], params: geometryParams(g, b !== null),
     // gather: each invocation covers PIXELS outputs of one phase, s phases per 4·s columns
     workgroups: [Math.ceil((kind === 'gather' ? g.stride * Math.ceil(g.Wo / (PIXELS * g.stride)) : Math.ceil(g.Wo / shape.pixels)) / 16), Math.ceil(g.Ho / 4), g.N * (g.Cout / shape.block)],
   });
@@ -99,14 +119,46 @@ function dispatchConv(kind: ConvKind, x: Tensor, w: Tensor, b: Tensor | null, g:
 }
 
 /**
+ * A stride-s transposed convolution as s² stride-1 convolutions (sub-pixel form): output rows
+ * oy ≡ ry and columns ox ≡ rx (mod s) only receive taps ky ≡ (ry + p), kx ≡ (rx + p) (mod s),
+ * and for them y[ry + s·my, rx + s·mx] = Σ x[my + by − v, mx + bx − u]·w[·, ·, ky0 + s·v, kx0 + s·u],
+ * b = (r + p − k0)/s: a plain convolution of x with that phase's flipped sub-kernel and padding
+ * T − 1 − b (T its taps), written to every s-th pixel. Each phase runs the register-blocked
+ * direct kernel; the gather kernel's per-pixel tap loops were 6× slower on SwiftShader.
+ * Needs s ≤ KH, KW (every phase has a tap).
+ */
+function phasedTransposedConv(x: Tensor, w: Tensor, b: Tensor | null, g: Geometry, label: string): Tensor {
+  const y = Tensor.empty([g.N, g.Cout, g.Ho, g.Wo], label);
+  if (y.size === 0) return y;
+  const s = g.stride;
+  const block = outputChannelBlock(g.Cout / g.groups);
+  for (let ry = 0; ry < Math.min(s, g.Ho); ry++) {
+    for (let rx = 0; rx < Math.min(s, g.Wo); rx++) {
+      const [ky0, kx0] = [(ry + g.pad) % s, (rx + g.pad) % s];
+      const [KH, KW] = [Math.ceil((g.KH - ky0) / s), Math.ceil((g.KW - kx0) / s)];
+      const [by, bx] = [(ry + g.pad - ky0) / s, (rx + g.pad - kx0) / s];
+      const phase: Geometry = { ...g, KH, KW, stride: 1, pad: 0, Ho: Math.ceil((g.Ho - ry) / s), Wo: Math.ceil((g.Wo - rx) / s) };
+      const kernel = convKernel('conv2d', { KH, KW, stride: 1, block, pixels: directPixels(1) }, { kind: 'phase', stride: s, first: [ky0, kx0], kernel: [g.KH, g.KW] });
+      const at: Placement = { padY: KH - 1 - by, padX: KW - 1 - bx, outStride: s, outY0: ry, outX0: rx, outH: g.Ho, outW: g.Wo };
+      runtime().dispatch(kernel, {
+        inputs: [x, w, b ?? x], outputs: [y], params: geometryParams(phase, b !== null, at),
+        workgroups: [Math.ceil(Math.ceil(phase.Wo / directPixels(1)) / 16), Math.ceil(phase.Ho / 4), g.N * (g.Cout / block)],
+      });
+    }
+  }
+  return y;
+}
+
+/**
  * A transposed convolution in geometry g (x [N, Cin, H, W] → [N, Cout, Ho, Wo], w [Cin,
- * Cout/groups, KH, KW]): stride 1 with a square kernel and p ≤ K − 1 runs as the faster
- * adjoint convolution, anything else in gather form.
+ * Cout/groups, KH, KW]): stride 1 with a square kernel and p ≤ K − 1 runs as the adjoint
+ * convolution, a stride no larger than the kernel as its s² phases, anything else in gather form.
  */
 function transposedConv(x: Tensor, w: Tensor, b: Tensor | null, g: Geometry, label: string): Tensor {
   if (g.stride === 1 && g.KH === g.KW && g.pad <= g.KH - 1) {
     return dispatchConv('adjoint', x, w, b, { ...g, pad: g.KH - 1 - g.pad }, label);
   }
+  if (g.stride <= g.KH && g.stride <= g.KW) return phasedTransposedConv(x, w, b, g, label);
   return dispatchConv('gather', x, w, b, g, label);
 }
 

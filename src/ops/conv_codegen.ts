@@ -23,18 +23,33 @@ export const PIXELS = 4;
 const lines = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => f(i)).join('\n');
 
 /**
- * conv2d.wgsl body. `adjoint` reads the weights as a transposed convolution stores them,
- * [Cin_this, Cout_this/groups, KH, KW] with the taps flipped: then this convolution is the
- * stride-1 transposed convolution (and conv2d's input gradient) with padding K − 1 − p.
+ * Which weights conv2d.wgsl reads for tap (ky, kx) of its KH×KW kernel:
+ *   direct   w [Cout, Cin/groups, KH, KW] as stored;
+ *   adjoint  w as a transposed convolution stores it, [Cin_this, Cout_this/groups, KH, KW], the
+ *            taps flipped: the stride-1 transposed convolution (and conv2d's input gradient)
+ *            with padding K − 1 − p;
+ *   phase    one phase of a stride-s transposed convolution with w [Cin_this, Cout_this/groups,
+ *            kernel[0], kernel[1]]: the taps ≡ first (mod s), flipped, so the KH×KW kernel is
+ *            that phase's sub-kernel (KH = ⌈(kernel[0] − first[0])/s⌉).
  */
-export function conv2dSnippets({ KH, KW, stride, block, pixels }: ConvShape, adjoint: boolean): Record<string, string> {
+export type WeightTaps =
+  | { kind: 'direct' | 'adjoint' }
+  | { kind: 'phase'; stride: number; first: [number, number]; kernel: [number, number] };
+
+/** conv2d.wgsl body for the kernel `shape` reading weights as `weights` says. */
+export function conv2dSnippets({ KH, KW, stride, block, pixels }: ConvShape, weights: WeightTaps): Record<string, string> {
   const columns = (pixels - 1) * stride + KW; // distinct input columns a row of taps reads
   const quads = pixels / 4; // vec4 accumulators per output channel
-  const tap = (ky: number, kx: number) => (adjoint ? (KH - 1 - ky) * KW + (KW - 1 - kx) : ky * KW + kx);
+  const phase = weights.kind === 'phase' ? weights : null;
+  const tap = (ky: number, kx: number): number => {
+    if (phase) return (phase.first[0] + phase.stride * (KH - 1 - ky)) * phase.kernel[1] + phase.first[1] + phase.stride * (KW - 1 - kx);
+    return weights.kind === 'adjoint' ? (KH - 1 - ky) * KW + (KW - 1 - kx) : ky * KW + kx;
+  };
+  const transposedLayout = weights.kind !== 'direct';
   const acc = (o: number, q: number) => `acc${o}_${q}`;
   const rows = lines(KH, (ky) => `
     {
-      let iy = i32(oy * ${stride}u + ${ky}u) - i32(params.pad);
+      let iy = i32(oy * ${stride}u + ${ky}u) - params.pad_y;
       if (iy >= 0 && iy < i32(params.H)) {
         let row = plane + u32(iy) * params.W;
 ${lines(columns, (k) => `        let x${k} = load_x(row, col0 + ${k});`)}
@@ -49,11 +64,12 @@ ${lines(block, (o) => lines(KW, (kx) => `        let w${o}_${kx} = w[w_base + ${
     OC_BLOCK: String(block),
     PIXELS: String(pixels),
     KH: String(KH), KW: String(KW), STRIDE: String(stride),
-    W_BASE: adjoint
+    W_TAPS: String(phase ? phase.kernel[0] * phase.kernel[1] : KH * KW),
+    W_BASE: transposedLayout
       // w[ci, co − g·cout_g, ·, ·] with this kernel's output channel co standing for the weights' second axis
       ? '((ci0 + c) * cout_g + (co0 - group * cout_g)) * taps'
       : '(co0 * cin_g + c) * taps',
-    W_CHANNEL_STRIDE: adjoint ? 'taps' : 'cin_g * taps',
+    W_CHANNEL_STRIDE: transposedLayout ? 'taps' : 'cin_g * taps',
     DECLARE: lines(block * quads, (i) => `  var ${acc(Math.floor(i / quads), i % quads)} = vec4<f32>(0.0);`),
     TAPS: rows,
     STORE: lines(block * quads, (i) => `  store(n, co0 + ${Math.floor(i / quads)}u, oy, ox0 + ${4 * (i % quads)}u, ${acc(Math.floor(i / quads), i % quads)});`),

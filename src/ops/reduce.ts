@@ -16,11 +16,12 @@ import { mulScalar } from './unary.ts';
 type Combine = 'sum' | 'max' | 'min';
 const KIND: Record<Combine, number> = { sum: 0, max: 1, min: 2 };
 const reduceKernels = new Map<string, Kernel>();
-function reduceKernel(c: Combine, perThread: boolean): Kernel {
-  const name = `reduce.${c}${perThread ? '.per_thread' : ''}`;
+type Form = 'main' | 'per_thread' | 'per_chunk';
+function reduceKernel(c: Combine, form: Form): Kernel {
+  const name = `reduce.${c}${form === 'main' ? '' : `.${form}`}`;
   let k = reduceKernels.get(name);
   if (!k) {
-    k = { name, file: 'reduce.wgsl', entryPoint: perThread ? 'per_thread' : 'main', snippets: { COMBINE: String(KIND[c]) }, inputs: 1, outputs: 2, uniform: true };
+    k = { name, file: 'reduce.wgsl', entryPoint: form, snippets: { COMBINE: String(KIND[c]) }, inputs: 1, outputs: 2, uniform: true };
     reduceKernels.set(name, k);
   }
   return k;
@@ -36,6 +37,9 @@ function workgroupPerOutput(outputs: number, r: number): boolean {
   if (reductionForm.force) return reductionForm.force === 'workgroup';
   return outputs < 256 && r >= 1024 && !runtime().report.swiftshader;
 }
+
+/** Sums over rows longer than this go in runs of CHUNK first when no workgroup tree is used (reduce.wgsl, per_chunk). */
+const CHUNK = 256;
 
 /** Forces one of the two reduction kernels regardless of adapter and shape (tests check both). */
 export const reductionForm: { force: 'workgroup' | 'thread' | null } = { force: null };
@@ -66,10 +70,25 @@ function reduceRun(combine: Combine, x: Tensor, first: number, last: number): Te
   if (y.size) {
     if (r === 0) throw new Error(`reduce.${combine}: cannot reduce an empty axis of ${shapeString(x.shape)}`);
     const perGroup = workgroupPerOutput(y.size, r);
-    rt.dispatch(reduceKernel(combine, !perGroup), {
-      inputs: [x], outputs: [y, index ?? rt.unusedOutput], params: new Params().u32(y.size).u32(r).u32(inner),
-      workgroups: rt.grid1d(y.size, perGroup ? 1 : 256),
-    });
+    if (!perGroup && combine === 'sum' && r > 2 * CHUNK) {
+      // two levels: sums of runs of CHUNK, [outer, chunks, inner], then their sum
+      const chunks = Math.ceil(r / CHUNK);
+      const partial = Tensor.empty([outer, chunks, inner], 'reduce.partial');
+      rt.dispatch(reduceKernel('sum', 'per_chunk'), {
+        inputs: [x], outputs: [partial, rt.unusedOutput], params: new Params().u32(partial.size).u32(r).u32(inner).u32(CHUNK),
+        workgroups: rt.grid1d(partial.size, 256),
+      });
+      rt.dispatch(reduceKernel('sum', 'per_thread'), {
+        inputs: [partial], outputs: [y, rt.unusedOutput], params: new Params().u32(y.size).u32(chunks).u32(inner).u32(CHUNK),
+        workgroups: rt.grid1d(y.size, 256),
+      });
+      partial.dispose();
+    } else {
+      rt.dispatch(reduceKernel(combine, perGroup ? 'main' : 'per_thread'), {
+        inputs: [x], outputs: [y, index ?? rt.unusedOutput], params: new Params().u32(y.size).u32(r).u32(inner).u32(CHUNK),
+        workgroups: rt.grid1d(y.size, perGroup ? 1 : 256),
+      });
+    }
   }
   return record(y, combine, [x], (g) => {
     if (!index) return [broadcastTo(g, x.shape)];

@@ -48,7 +48,9 @@ const TRANSPOSED_CASES: ConvCase[] = [
   { x: [1, 8, 3, 5], w: [8, 2, 4, 4], stride: 2, padding: 1, groups: 4, bias: false }, // encoder–decoder: exact ×2, grouped
   { x: [1, 6, 3, 4], w: [6, 4, 5, 5], stride: 2, padding: 0, groups: 1, bias: true }, // LDFusion: 2n + 3
   { x: [1, 3, 4, 3], w: [3, 2, 3, 3], stride: 2, padding: 1, groups: 1, bias: true, outputPadding: 1 },
-  { x: [1, 2, 5, 5], w: [2, 2, 3, 3], stride: 1, padding: 3, groups: 1, bias: false }, // p > K − 1: gather form at stride 1
+  { x: [1, 2, 5, 5], w: [2, 2, 3, 3], stride: 1, padding: 3, groups: 1, bias: false }, // p > K − 1 at stride 1: one phase, cropping (negative padding)
+  { x: [1, 2, 3, 4], w: [2, 3, 1, 1], stride: 2, padding: 0, groups: 1, bias: true }, // s > K: phases without taps, gather form
+  { x: [1, 3, 6, 7], w: [3, 2, 5, 5], stride: 3, padding: 2, groups: 1, bias: true, outputPadding: 2 }, // stride 3: nine phases of 2×2/2×1/1×2/1×1 taps
 ];
 
 test('convTranspose2d: forward and gradients of x, w, b', async () => {

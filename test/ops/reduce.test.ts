@@ -1,7 +1,8 @@
 // Reductions (sum, mean, max, min over any axes) and the broadcast helpers on the GPU against
 // src/reference/reduce.ts.
 import { test } from 'uvu';
-import { init, ops, shutdown, type Tensor } from '../../src/index.ts';
+import * as assert from 'uvu/assert';
+import { init, ops, shutdown, tensor, type Tensor } from '../../src/index.ts';
 import * as ref from '../../src/reference/reduce.ts';
 import { add as refAdd } from '../../src/reference/binary.ts';
 import type { CpuTensor, RefOp } from '../../src/reference/tensor.ts';
@@ -85,6 +86,26 @@ for (const form of ['workgroup', 'thread'] as const) {
     }
   });
 }
+
+test('a sum over 300,001 values keeps float32 precision with every kernel form (two-level sums)', async () => {
+  const rng = mulberry32(21);
+  const values = Float32Array.from({ length: 300_001 }, () => rng());
+  let exact = 0;
+  for (const v of values) exact += v;
+  for (const form of ['workgroup', 'thread', null] as const) {
+    reductionForm.force = form;
+    try {
+      const x = tensor(values, [1, values.length, 1]);
+      const total = ops.sum(x, { axes: [1] });
+      const got = (await total.read())[0];
+      assert.ok(Math.abs(got - exact) / exact < 2e-6, `${form ?? 'auto'}: ${got} vs ${exact}`);
+      x.dispose();
+      total.dispose();
+    } finally {
+      reductionForm.force = null;
+    }
+  }
+});
 
 test('the methods: x.sum() x.mean() x.max() x.min() with options', async () => {
   const rng = mulberry32(3);
