@@ -88,6 +88,7 @@ export async function train(job: TrainingJob, schedule: TrainingSchedule): Promi
   const random = mulberry32(s.seed * 7919 + firstStep);
   const checkpointPath = s.out.replace(/\.safetensors$/, '') + '.checkpoint.safetensors';
   const log: string[] = [];
+  const commit = gitCommit(); // the code that trains is what is checked out now, not at the last save
   const started = performance.now();
   let lastLoss = NaN;
 
@@ -100,7 +101,7 @@ export async function train(job: TrainingJob, schedule: TrainingSchedule): Promi
     data: `${pairs.length} pairs of ${s.data} (every tenth held out)`,
     step: String(step),
     final_loss: String(lastLoss),
-    commit: gitCommit(),
+    commit,
     date: new Date().toISOString(),
   });
   const save = async (path: string, step: number, module: Module = model) => {
