@@ -30,7 +30,7 @@ function reduceKernel(c: Combine, form: Form): Kernel {
 /**
  * A workgroup per output pays off only for few outputs with long rows (a loss, a norm), and
  * only on a real GPU: SwiftShader runs a workgroup on one CPU thread and switches fibres at every
- * barrier of the tree, which made sum over [1, 64, 32, 32]'s planes 15× slower than one
+ * barrier of the tree, which made sum over [1, 64, 32, 32]'s planes 30× slower than one
  * invocation per output looping over its row.
  */
 function workgroupPerOutput(outputs: number, r: number): boolean {
