@@ -14,35 +14,14 @@ import { fitInrFuse } from '../src/fusion/inr.ts';
 import { noGrad, tensor, tidy, type Tensor } from '../src/index.ts';
 import { toGrey } from '../src/io/colour.ts';
 import { makeSamplePair } from '../src/io/sample.ts';
-import { DIDFuse } from '../src/models/didfuse.ts';
-import { EncDecFusion } from '../src/models/encdec.ts';
-import { LDFusion } from '../src/models/ldfusion.ts';
-import { LDLite } from '../src/models/ldlite.ts';
-import type { Module } from '../src/nn/module.ts';
+import { BENCH_MODELS, syntheticPlane } from './fusion-models.ts';
 import { type Result, type Suite, resultFromValues } from './harness.ts';
 
 const SUITE = 'models';
 const CLI_STEPS = 500;
 const FIT_BUDGET_S = 120;
 
-interface FusionModel {
-  name: string;
-  make: () => Module;
-  /** one fused frame from [1, 1, H, W] planes in [0, 1] */
-  frame: (model: Module, ir: Tensor, vis: Tensor) => Tensor;
-}
-
-const signed = (x: Tensor) => x.mul(2).add(-1);
-const MODELS: FusionModel[] = [
-  { name: 'DIDFuse', make: () => new DIDFuse({ seed: 1 }).train(false), frame: (m, ir, vis) => (m as DIDFuse).fuse(ir, vis, 'sum') },
-  { name: 'encoder–decoder (width 64)', make: () => new EncDecFusion({ seed: 1 }), frame: (m, ir, vis) => (m as EncDecFusion).fuse(signed(ir), signed(vis)) },
-  { name: 'LD-Lite', make: () => new LDLite({ seed: 1 }), frame: (m, ir, vis) => (m as LDLite).forward({ ir, vis }) },
-  { name: 'LDFusion', make: () => new LDFusion({ seed: 1 }), frame: (m, ir, vis) => (m as LDFusion).forward({ ir, vis }) },
-];
-
 const seconds = (since: number) => (performance.now() - since) / 1000;
-const plane = (width: number, height: number, phase: number) =>
-  Float32Array.from({ length: width * height }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.013 + phase));
 
 export const models: Suite = {
   name: SUITE,
@@ -79,29 +58,32 @@ export const models: Suite = {
 
     // quick mode (a smoke test under 2 minutes with the other suites): DIDFuse at 64² only
     const sizes: [number, number][] = ctx.quick ? [[64, 64]] : [[256, 256], [640, 480]];
-    for (const spec of ctx.quick ? MODELS.slice(0, 1) : MODELS) {
-      const model = spec.make();
+    for (const make of ctx.quick ? [BENCH_MODELS.didfuse] : Object.values(BENCH_MODELS)) {
+      const { label: name, model, frame } = make();
+      model.train(false);
+      /** the IR and VIS planes of a width×height frame, on the host */
+      const planes = (width: number, height: number) => [0, 1].map((phase) => syntheticPlane(width * height, phase));
+      const upload = (plane: Float32Array, width: number, height: number): Tensor => tensor(plane, [1, 1, height, width]);
       try {
-        const run = (ir: Tensor, vis: Tensor) => noGrad(() => tidy(() => spec.frame(model, ir, vis)));
+        /** seconds of one frame: upload of both planes, the forward pass, readback */
         const withTransfers = async (width: number, height: number) => {
-          const [irPlane, visPlane] = [plane(width, height, 0), plane(width, height, 1)];
+          const [irPlane, visPlane] = planes(width, height);
           const started = performance.now();
-          const out = noGrad(() => tidy(() => spec.frame(model, tensor(irPlane, [1, 1, height, width]), tensor(visPlane, [1, 1, height, width]))));
+          const out = noGrad(() => tidy(() => frame(upload(irPlane, width, height), upload(visPlane, width, height))));
           await out.read();
           out.dispose();
           return seconds(started);
         };
-        ctx.log(`models: ${spec.name} warm-up at 64²`);
+        ctx.log(`models: ${name} warm-up at 64²`);
         await withTransfers(64, 64);
         for (const [width, height] of sizes) {
-          ctx.log(`models: ${spec.name} ${width}×${height}`);
-          const label = `${spec.name} ${width}×${height}`;
+          ctx.log(`models: ${name} ${width}×${height}`);
+          const label = `${name} ${width}×${height}`;
           push(`${label} upload + forward + readback`, 'FPS', [1 / await withTransfers(width, height)], { width, height });
-          const ir = tensor(plane(width, height, 0), [1, 1, height, width]);
-          const vis = tensor(plane(width, height, 1), [1, 1, height, width]);
+          const [ir, vis] = planes(width, height).map((plane) => upload(plane, width, height));
           await rt.sync();
           const started = performance.now();
-          run(ir, vis).dispose();
+          noGrad(() => tidy(() => frame(ir, vis))).dispose();
           await rt.sync();
           push(`${label} forward only (resident inputs)`, 'FPS', [1 / seconds(started)], { width, height });
           ir.dispose();

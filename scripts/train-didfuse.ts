@@ -13,7 +13,8 @@
  */
 import { DIDFuse } from '../src/models/didfuse.ts';
 import { train } from '../src/training/loop.ts';
-import { parseTrainingArgs, runTrainingScript } from './lib/train-cli.ts';
+import { runGpuScript } from './lib/run-script.ts';
+import { parseTrainingArgs } from './lib/train-cli.ts';
 
 const setup = () => parseTrainingArgs(process.argv.slice(2), {
   data: '../shared/data/roadscene', steps: 200, batch: 4, crop: 32, lr: 1e-3, seed: 1,
@@ -21,7 +22,7 @@ const setup = () => parseTrainingArgs(process.argv.slice(2), {
   out: 'weights/didfuse.safetensors', checkpointEvery: 25,
 });
 
-runTrainingScript('train-didfuse', setup, async ({ schedule }) => {
+runGpuScript('train-didfuse', setup, async ({ schedule }) => {
   const model = new DIDFuse({ seed: schedule.seed });
   await train({
     name: 'train-didfuse',

@@ -16,11 +16,10 @@
  */
 import { FusegradError } from '../src/errors.ts';
 import { numberFlag } from '../src/cli/args.ts';
-import { EncDecFusion } from '../src/models/encdec.ts';
-import { addScalar, mulScalar } from '../src/ops/index.ts';
-import type { Tensor } from '../src/tensor/tensor.ts';
+import { EncDecFusion, toSignedRange } from '../src/models/encdec.ts';
 import { train } from '../src/training/loop.ts';
-import { parseTrainingArgs, runTrainingScript } from './lib/train-cli.ts';
+import { runGpuScript } from './lib/run-script.ts';
+import { parseTrainingArgs } from './lib/train-cli.ts';
 
 function setup() {
   const { schedule, args } = parseTrainingArgs(process.argv.slice(2), {
@@ -33,15 +32,13 @@ function setup() {
   return { schedule, width };
 }
 
-/** [0, 1] → [−1, 1], the authors' `between1-1` normalisation */
-const signed = (x: Tensor) => addScalar(mulScalar(x, 2), -1);
 
-runTrainingScript('train-encdec', setup, async ({ schedule, width }) => {
+runGpuScript('train-encdec', setup, async ({ schedule, width }) => {
   const model = new EncDecFusion({ width, seed: schedule.seed });
   await train({
     name: 'train-encdec',
     model,
-    loss: (vis, ir) => model.loss(signed(vis), signed(ir)),
+    loss: (vis, ir) => model.loss(toSignedRange(vis), toSignedRange(ir)),
     metadata: {
       model: `Ataman & Akar encoder-decoder (EncoderFusionDecoderv2), width ${width}, the authors' state-dict names`,
       width: String(width),

@@ -21,7 +21,8 @@ import { tensor } from '../src/tensor/create.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
 import { add } from '../src/ops/index.ts';
 import { train } from '../src/training/loop.ts';
-import { parseTrainingArgs, runTrainingScript } from './lib/train-cli.ts';
+import { runGpuScript } from './lib/run-script.ts';
+import { parseTrainingArgs } from './lib/train-cli.ts';
 
 const setup = () => parseTrainingArgs(process.argv.slice(2), {
   data: '../shared/data/roadscene', steps: 200, batch: 2, crop: 64, lr: 5e-4, seed: 3407,
@@ -39,7 +40,7 @@ function noisy(x: Tensor, random: () => number): Tensor {
   return add(x, tensor(noise, x.shape));
 }
 
-runTrainingScript('train-ldfusion', setup, async ({ schedule }) => {
+runGpuScript('train-ldfusion', setup, async ({ schedule }) => {
   const model = new LDFusion({ seed: schedule.seed });
   const random = mulberry32(schedule.seed + 1);
   await train({

@@ -1,11 +1,10 @@
 /**
- * Command-line flags and error handling shared by the training scripts (scripts/train-*.ts):
+ * Command-line flags shared by the training scripts (scripts/train-*.ts):
  *   [--data DIR] [--steps N] [--batch N] [--crop N] [--lr X] [--seed N] [--out FILE]
  *   [--optimiser adam|sgd] [--checkpoint-every N] [--resume CHECKPOINT] [--log FILE.csv]
  * plus the flags a script adds for its model (`extraValues`).
  */
 import { FusegradError } from '../../src/errors.ts';
-import { init, shutdown } from '../../src/index.ts';
 import { numberFlag, parseArgs, type ParsedArgs } from '../../src/cli/args.ts';
 import type { TrainingSchedule } from '../../src/training/loop.ts';
 
@@ -39,28 +38,4 @@ export function parseTrainingArgs(argv: string[], defaults: ScheduleDefaults, ex
     log: text('log'),
   };
   return { schedule, args };
-}
-
-/**
- * Runs a training script: `setup` (flags) first, then the GPU comes up and `main` runs; user
- * errors from either become one line on stderr and the error's exit code.
- */
-export function runTrainingScript<T>(name: string, setup: () => T, main: (setting: T) => Promise<void>): void {
-  const fail = (err: unknown) => {
-    console.error(`${name}: error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = err instanceof FusegradError ? err.exitCode : 1;
-  };
-  let setting: T;
-  try {
-    setting = setup();
-  } catch (err) {
-    fail(err);
-    return;
-  }
-  init()
-    .then(() => main(setting))
-    .then(() => shutdown(), (err: unknown) => {
-      fail(err);
-      shutdown();
-    });
 }

@@ -30,6 +30,9 @@ import { fuseLumaPlanes, loadWeights } from './ldfusion.ts';
 
 const LEVELS = 5;
 
+/** [0, 1] → [−1, 1], the authors' `between1-1` normalisation of the network's inputs. */
+export const toSignedRange = (x: Tensor): Tensor => addScalar(mulScalar(x, 2), -1);
+
 /** The five encoder outputs, level k at H/2^(k+1) with w·2^k channels (input_layer, layer1…layer4). */
 export type PyramidLevels = Tensor[];
 
@@ -155,8 +158,7 @@ export class EncDecFusion extends Module {
     const [w, h] = [width - (width % 32), height - (height % 32)];
     if (w === 0 || h === 0) throw new FusegradError(`the encoder–decoder needs images of at least 32×32 pixels, got ${width}×${height}`);
     const resized = (plane: Float32Array) => (w === width && h === height ? plane : resizeBilinear(plane, width, height, w, h));
-    const signed = (x: Tensor) => addScalar(mulScalar(x, 2), -1);
-    const fused = await fuseLumaPlanes(({ vis: v, ir: i }) => this.fuse(signed(i), signed(v)), resized(ir), resized(vis), w, h);
+    const fused = await fuseLumaPlanes(({ vis: v, ir: i }) => this.fuse(toSignedRange(i), toSignedRange(v)), resized(ir), resized(vis), w, h);
     return w === width && h === height ? fused : resizeBilinear(fused, w, h, width, height);
   }
 

@@ -42,11 +42,11 @@ function mapBinary(name: BinaryExpression, a: Tensor, b: Tensor): Tensor {
   if (shape.length > 8) throw new Error(`binary ops support rank ≤ 8`);
   const y = Tensor.empty(shape, name);
   if (y.size === 0) return y;
-  const same = a.size === y.size && b.size === y.size ? 1 : 0;
-  const vec4 = same === 1 && y.size % 4 === 0;
+  const same = a.size === y.size && b.size === y.size;
+  const vec4 = same && y.size % 4 === 0;
   const axes = collapseAxes(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
-  const kernel = binaryKernel(name, same === 1, axes.shape.length, vec4);
-  const params = new Params().u32(y.size).u32(axes.shape.length).u32(same).u32(0)
+  const kernel = binaryKernel(name, same, axes.shape.length, vec4);
+  const params = new Params().u32(y.size).u32(axes.shape.length).u32(same ? 1 : 0).u32(0)
     .u32s(axes.shape, 2, 1).u32s(axes.strides[0], 2).u32s(axes.strides[1], 2);
   const rt = runtime();
   rt.dispatch(kernel, { inputs: [a, b], outputs: [y], params, workgroups: rt.grid1d(vec4 ? y.size / 4 : y.size, 256) });

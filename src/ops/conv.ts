@@ -103,6 +103,10 @@ function convKernel(file: 'conv2d' | 'conv_transpose2d', shape: ConvShape, weigh
   }));
 }
 
+/** conv2d.wgsl's grid: 16×4 invocations per workgroup, each `pixels` outputs of a row × `block` channels. */
+const directGrid = (g: Geometry, { pixels, block }: ConvShape): [number, number, number] =>
+  [Math.ceil(Math.ceil(g.Wo / pixels) / 16), Math.ceil(g.Ho / 4), g.N * (g.Cout / block)];
+
 /** Runs one convolution kernel for geometry g: Cin/H/W describe x, Cout/Ho/Wo the output. */
 function dispatchConv(kind: ConvKind, x: Tensor, w: Tensor, b: Tensor | null, g: Geometry, label: string): Tensor {
   const y = Tensor.empty([g.N, g.Cout, g.Ho, g.Wo], label);
@@ -113,7 +117,9 @@ function dispatchConv(kind: ConvKind, x: Tensor, w: Tensor, b: Tensor | null, g:
   runtime().dispatch(kernel, {
     inputs: [x, w, b ?? x], outputs: [y], params: geometryParams(g, b !== null),
     // gather: each invocation covers PIXELS outputs of one phase, s phases per 4·s columns
-    workgroups: [Math.ceil((kind === 'gather' ? g.stride * Math.ceil(g.Wo / (PIXELS * g.stride)) : Math.ceil(g.Wo / shape.pixels)) / 16), Math.ceil(g.Ho / 4), g.N * (g.Cout / shape.block)],
+    workgroups: kind === 'gather'
+      ? [Math.ceil(g.stride * Math.ceil(g.Wo / (PIXELS * g.stride)) / 16), Math.ceil(g.Ho / 4), g.N * (g.Cout / shape.block)]
+      : directGrid(g, shape),
   });
   return y;
 }
@@ -138,11 +144,11 @@ function phasedTransposedConv(x: Tensor, w: Tensor, b: Tensor | null, g: Geometr
       const [KH, KW] = [Math.ceil((g.KH - ky0) / s), Math.ceil((g.KW - kx0) / s)];
       const [by, bx] = [(ry + g.pad - ky0) / s, (rx + g.pad - kx0) / s];
       const phase: Geometry = { ...g, KH, KW, stride: 1, pad: 0, Ho: Math.ceil((g.Ho - ry) / s), Wo: Math.ceil((g.Wo - rx) / s) };
-      const kernel = convKernel('conv2d', { KH, KW, stride: 1, block, pixels: directPixels(1) }, { kind: 'phase', stride: s, first: [ky0, kx0], kernel: [g.KH, g.KW] });
+      const shape: ConvShape = { KH, KW, stride: 1, block, pixels: directPixels(1) };
+      const kernel = convKernel('conv2d', shape, { kind: 'phase', stride: s, first: [ky0, kx0], kernel: [g.KH, g.KW] });
       const at: Placement = { padY: KH - 1 - by, padX: KW - 1 - bx, outStride: s, outY0: ry, outX0: rx, outH: g.Ho, outW: g.Wo };
       runtime().dispatch(kernel, {
-        inputs: [x, w, b ?? x], outputs: [y], params: geometryParams(phase, b !== null, at),
-        workgroups: [Math.ceil(Math.ceil(phase.Wo / directPixels(1)) / 16), Math.ceil(phase.Ho / 4), g.N * (g.Cout / block)],
+        inputs: [x, w, b ?? x], outputs: [y], params: geometryParams(phase, b !== null, at), workgroups: directGrid(phase, shape),
       });
     }
   }
