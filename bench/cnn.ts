@@ -38,7 +38,7 @@ import { mulberry32, noGrad, ops, tensor, tidy, type Runtime, type Tensor } from
 import { type LumaPlane, fuseDidfuse, loadDidfuse } from '../src/fusion/cnn.ts';
 import type { TensorEntry } from '../src/io/safetensors.ts';
 import { DIDFuse } from '../src/models/didfuse.ts';
-import { type BenchContext, type Result, type Suite, fmt, measure, toResult } from './harness.ts';
+import { type BenchContext, type Result, type Suite, fmt, measure, planIterations, toResult } from './harness.ts';
 import { type WaitStrategy, matmulCeiling } from './siren.ts';
 
 const SUITE = 'cnn';
@@ -204,7 +204,7 @@ export async function cnnCeiling(ctx: BenchContext, rt: Runtime): Promise<{ gflo
  * does no work (its one iteration is skipped) instead of costing another frame of seconds.
  */
 function timeFrames(ctx: BenchContext, rt: Runtime, frame: () => unknown, runs: number, iterations: number, warm: boolean) {
-  return measure(rt, ctx.host, (i) => (warm && i === 0 ? undefined : frame()), { warmup: 1, warmupIterations: 1, runs, iterations });
+  return measure(rt, ctx.host, (i) => (warm && i === 0 ? undefined : frame()), { warmup: 1, warmupIterations: 1, runs, iterations: planIterations(rt, iterations) });
 }
 
 function withRoofline(r: Result, flops: number, ceiling: { gflops: number; source: string } | null): Result {

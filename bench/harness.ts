@@ -276,6 +276,15 @@ export async function measure(
   };
 }
 
+/**
+ * Iterations per run: the plan's fixed count on SwiftShader, where one iteration already lasts
+ * long (and calibrating would cost another), else undefined, so that measure() calibrates a run
+ * to its target time: on a GPU one millisecond step per run would time the submit and the wait.
+ */
+export function planIterations(rt: Runtime, fixed: number): number | undefined {
+  return rt.report.swiftshader ? fixed : undefined;
+}
+
 /** The runs of several measurements of the same thing as one (e.g. rounds interleaved with another variant). */
 export function mergeTimings(timings: readonly Timing[]): Timing {
   const all = <K extends 'gpuMs' | 'cpuProcess' | 'cpuMain' | 'otherCores'>(key: K): number[] | null =>

@@ -202,6 +202,20 @@ function runPeer<R = PeerResult>(dir: string, run: PeerRun, timeoutSeconds: numb
   });
 }
 
+/**
+ * The runs as given on a CPU adapter. On a GPU a step or a frame takes milliseconds, so one per run
+ * would time the submit and the wait, not the work: there the peers choose their own iterations per
+ * run (their --max-sec rule, as our measure() calibrates) after a few warm-ups. Their CPU backends
+ * are left out on a GPU, where the comparison is between WebGPU engines.
+ */
+function forAdapter(runs: PeerRun[], gpu: boolean): PeerRun[] {
+  if (!gpu) return runs;
+  return runs.filter((r) => r.webgpu).map((r) => ({
+    ...r,
+    args: [...r.args.filter((a) => !/^--(iters|runs|warmup|max-sec)=/.test(a)), '--warmup=3', '--runs=5', '--max-sec=2.5'],
+  }));
+}
+
 const timeoutFor = (run: PeerRun): number => (run.peer === 'tfjs-webgpu' ? 900 : 600) * (run.size > 64 ? 2 : 1);
 
 function ratio(a: number | undefined, b: number | undefined): number | null {
@@ -216,7 +230,7 @@ const TARGETS: Record<string, number> = { 'jax-js-webgpu': 2.5, 'tfjs-webgpu': 1
 /** The SIREN section: ours (both waits) and each SIREN peer script. */
 async function sirenPeers(ctx: BenchContext, dir: string): Promise<Result[]> {
   const rt = await ctx.runtime();
-  const runs = peerRuns().filter((r) => !ctx.quick || r.quick);
+  const runs = forAdapter(peerRuns().filter((r) => !ctx.quick || r.quick), !rt.report.swiftshader);
   const sizes = [...new Set(runs.map((r) => r.size))].sort((a, b) => a - b);
   const results: Result[] = [];
 
@@ -360,7 +374,7 @@ const cnnTimeoutFor = (run: PeerRun): number => (run.size > 64 ? (run.peer === '
 /** The CNN section: ours (readback per frame, both waits; GPU only for reference) and each CNN peer script. */
 async function cnnPeers(ctx: BenchContext, dir: string): Promise<Result[]> {
   const rt = await ctx.runtime();
-  const runs = cnnPeerRuns().filter((r) => !ctx.quick || r.quick);
+  const runs = forAdapter(cnnPeerRuns().filter((r) => !ctx.quick || r.quick), !rt.report.swiftshader);
   const sizes = [...new Set(runs.map((r) => r.size))].sort((a, b) => a - b);
   const results: Result[] = [];
   const ours = new Map<string, Result>();

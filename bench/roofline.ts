@@ -9,7 +9,7 @@
  */
 import { ops, tensor, tidy, full, type Runtime } from '../src/index.ts';
 import {
-  type BenchContext, type Result, type Suite, type Timing, measure, toResult,
+  type BenchContext, type Result, type Suite, type Timing, measure, planIterations, toResult,
 } from './harness.ts';
 import {
   MATMUL_TOLERANCE, benchPipeline, bindGroup, foldGrid, matmulError, randomMatrix, storageBuffer, submitDispatches,
@@ -40,7 +40,7 @@ async function matmulCeilings(ctx: BenchContext, rt: Runtime): Promise<Result[]>
     const timing = await measure(rt, ctx.host, () => {
       tidy(() => { ops.matmul(ta, tb); });
       rt.flush();
-    }, { warmup: 1, runs, iterations: 1 }); // ≥ 0.3 s per matmul on SwiftShader: no calibration needed
+    }, { warmup: 1, runs, iterations: planIterations(rt, 1) }); // ≥ 0.3 s per matmul on SwiftShader: no calibration needed there
     const c = tidy(() => ops.matmul(ta, tb));
     const err = matmulError(a, b, await c.read(), M, N, K);
     [c, ta, tb].forEach((t) => t.dispose());
@@ -68,7 +68,7 @@ async function matmulCeilings(ctx: BenchContext, rt: Runtime): Promise<Result[]>
       const [tileRows, tileCols] = matmulTile(v);
       const grid: [number, number, number] = [N / tileCols, M / tileRows, 1];
       device.queue.writeBuffer(C, 0, new Float32Array(M * N)); // a stale result must not pass the check
-      const timing = await measure(rt, ctx.host, () => submitDispatches(device, p, group, grid), { warmup: 1, runs, iterations: 1 });
+      const timing = await measure(rt, ctx.host, () => submitDispatches(device, p, group, grid), { warmup: 1, runs, iterations: planIterations(rt, 1) });
       const err = matmulError(a, b, new Float32Array(await rt.read(C, M * N * 4)), M, N, K);
       results.push(toResult(timing, {
         suite: SUITE, name: `matmul ${SIZE}³ bench ${v.name}`, work: { unit: 'GFLOP/s', flops },

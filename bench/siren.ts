@@ -12,7 +12,7 @@
  * of the adapter's matmul ceiling.
  */
 import { backward, mulberry32, noGrad, ops, optim, tensor, tidy, type Runtime, type Tensor } from '../src/index.ts';
-import { type BenchContext, type Result, type Suite, fmt, measure, toResult } from './harness.ts';
+import { type BenchContext, type Result, type Suite, fmt, measure, planIterations, toResult } from './harness.ts';
 import { MATMUL_TOLERANCE, benchPipeline, bindGroup, matmulError, randomMatrix, storageBuffer, submitDispatches } from './gpu-util.ts';
 import { MATMUL_VARIANTS, matmulTile, matmulWgsl } from './kernels.ts';
 
@@ -333,7 +333,7 @@ export async function measureSiren(ctx: BenchContext, size: number, wait: WaitSt
       l.dispose();
       steps++;
       await rt.throttle(); // bounds the run-ahead; no readback per step
-    }, { warmup: 1, warmupIterations: plan.warmupSteps, runs: plan.runs, iterations: plan.stepsPerRun });
+    }, { warmup: 1, warmupIterations: plan.warmupSteps, runs: plan.runs, iterations: planIterations(rt, plan.stepsPerRun) });
     const dispatchesPerStep = (rt.counters.dispatches - dispatches0) / steps;
     const submitsPerStep = (rt.counters.submits - submits0) / steps;
     const l = workload.step();
