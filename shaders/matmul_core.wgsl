@@ -30,8 +30,9 @@ fn load_b(base: u32, k: u32, n: u32) -> vec4<f32> {
   return vec4<f32>(B[row + n], B[row + n1], B[row + n2], B[row + n3]);
 }
 
-// Rows row0..row0+3, columns col0..col0+3 of op(A)·op(B) (row0 < M and col0 < N).
-fn matmul_block(a_base: u32, b_base: u32, row0: u32, col0: u32) -> array<vec4<f32>, 4> {
+// Rows row0..row0+3, columns col0..col0+3 of op(A)·op(B) (row0 < M and col0 < N), summed over
+// k in [k0, k1): the whole of K, or one split-K slice.
+fn matmul_block(a_base: u32, b_base: u32, row0: u32, col0: u32, k0: u32, k1: u32) -> array<vec4<f32>, 4> {
   let last_row = params.M - 1u;
   let r1 = min(row0 + 1u, last_row);
   let r2 = min(row0 + 2u, last_row);
@@ -40,7 +41,7 @@ fn matmul_block(a_base: u32, b_base: u32, row0: u32, col0: u32) -> array<vec4<f3
   var c1 = vec4<f32>(0.0);
   var c2 = vec4<f32>(0.0);
   var c3 = vec4<f32>(0.0);
-  for (var k = 0u; k < params.K; k++) {
+  for (var k = k0; k < k1; k++) {
     let b = load_b(b_base, k, col0);
     c0 += load_a(a_base, row0, k) * b;
     c1 += load_a(a_base, r1, k) * b;

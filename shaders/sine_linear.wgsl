@@ -33,7 +33,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (row0 >= params.M || col0 >= params.N) {
     return;
   }
-  let block = matmul_block(0u, 0u, row0, col0);
+  let block = matmul_block(0u, 0u, row0, col0, 0u, params.K);
   for (var i = 0u; i < BLOCK_ROWS && row0 + i < params.M; i++) {
     for (var j = 0u; j < BLOCK_COLS && col0 + j < params.N; j++) {
       let v = block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u];

@@ -9,8 +9,8 @@ import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
 import { matmulFamilyKernel, usesVec4Core } from './matmul_kernel.ts';
-import { sumToShape } from './reduce.ts';
-import { broadcastShapes } from './shape.ts';
+import { sum, sumToShape } from './reduce.ts';
+import { broadcastShapes, reshape } from './shape.ts';
 
 export interface MatmulOptions {
   /** use Aᵀ: A is stored [..., K, M] */
@@ -20,6 +20,27 @@ export interface MatmulOptions {
 }
 
 const MATMUL = { name: 'matmul', file: 'matmul.wgsl', inputs: 2, outputs: 1, uniform: true };
+
+/** Workgroups a split-K product aims for: about two per SM on a 132-SM H100 or H200. */
+const SPLIT_TARGET = 256;
+/** The shortest K slice worth a workgroup of its own. */
+const MIN_SLICE = 256;
+
+/** Forces the number of K slices regardless of adapter and shape (tests check the split path on SwiftShader). */
+export const matmulSplit: { force: number | null } = { force: null };
+
+/**
+ * K slices for a product: the weight gradients (a 256×256 output summed over 16,384 pixels) are
+ * a few 64×64 tiles, so a few workgroups would each loop over all of K while the rest of the GPU
+ * idles (8% of the matmul ceiling on an H200). Cutting K into slices, each a workgroup with a
+ * partial [M, N] plane, and summing the planes fills the GPU. Not on SwiftShader: its two
+ * threads are busy with 16 tiles already, and the planes would only add traffic.
+ */
+function kSlices(tiles: number, K: number): number {
+  if (matmulSplit.force) return matmulSplit.force;
+  if (runtime().report.swiftshader || tiles * 2 > SPLIT_TARGET) return 1;
+  return Math.max(1, Math.min(Math.floor(SPLIT_TARGET / tiles), Math.floor(K / MIN_SLICE)));
+}
 
 /** C = op(A)·op(B) recorded without autograd. */
 function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
@@ -38,15 +59,25 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   }
   const batchShape = broadcastShapes(aBatch, bBatch); // throws for [2,3] against [3,2]
   const batch = Math.max(batchA, batchB);
-  const c = Tensor.empty([...batchShape, M, N], 'matmul');
-  if (c.size === 0) return c;
+  const outShape = [...batchShape, M, N];
+  if (sizeOf(outShape) === 0) return Tensor.empty(outShape, 'matmul');
   const rt = runtime();
-  if (batch > rt.limits.maxComputeWorkgroupsPerDimension) throw new Error(`matmul: batch ${batch} is over the grid limit`);
-  const params = new Params().u32(M).u32(N).u32(K).u32(batchA === 1 ? 0 : M * K).u32(batchB === 1 ? 0 : K * N);
+  const tiles: [number, number] = [Math.ceil(N / 64), Math.ceil(M / 64)];
+  // a slice is a whole number of vec4s, so the vec4 core's loads stay aligned
+  const kSlice = Math.max(4, Math.ceil(K / kSlices(tiles[0] * tiles[1] * batch, K) / 4) * 4);
+  const slices = Math.max(1, Math.ceil(K / kSlice));
+  if (batch * slices > rt.limits.maxComputeWorkgroupsPerDimension) throw new Error(`matmul: batch ${batch} is over the grid limit`);
+  const c = slices > 1 ? Tensor.empty([batch, slices, M, N], 'matmul.split_k') : Tensor.empty(outShape, 'matmul');
+  const params = new Params().u32(M).u32(N).u32(K).u32(batchA === 1 ? 0 : M * K).u32(batchB === 1 ? 0 : K * N).u32(slices > 1 ? kSlice : Math.max(K, 1));
   rt.dispatch(matmulFamilyKernel(MATMUL, transA, transB, usesVec4Core(M, N, K, transA)), {
-    inputs: [a, b], outputs: [c], params, workgroups: [Math.ceil(N / 64), Math.ceil(M / 64), batch],
+    inputs: [a, b], outputs: [c], params, workgroups: [tiles[0], tiles[1], batch * slices],
   });
-  return c;
+  if (slices === 1) return c;
+  const summed = sum(c, { axes: 1 }); // [batch, M, N]
+  const out = reshape(summed, outShape);
+  c.dispose();
+  summed.dispose();
+  return out;
 }
 
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {

@@ -1,8 +1,9 @@
 // Batched matmul with transpose flags on the GPU against src/reference/matmul.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, ops, shutdown, zeros } from '../../src/index.ts';
-import { matmul as refMatmul, type MatmulParams } from '../../src/reference/matmul.ts';
+import { init, ops, shutdown, tensor, zeros } from '../../src/index.ts';
+import { matmulSplit } from '../../src/ops/matmul.ts';
+import { matmul as refMatmul, matmulForward, type MatmulParams } from '../../src/reference/matmul.ts';
 import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
 import { checkOp, type Tolerance } from './gpu-check.ts';
 
@@ -97,6 +98,46 @@ test('matmul batch broadcast: [3,7,5]·[1,1,5,4] has batch shape [1,3] (NumPy), 
   assert.equal(shape, [1, 3, 7, 4], `[3,7,5]·[1,1,5,4] gave shape [${shape}]`);
   await matmulCase([3], [1, 1], 7, 5, 4, {}, 700);
   await matmulCase([1, 1], [3], 7, 5, 4, {}, 701);
+});
+
+// Split-K runs on GPUs only (src/ops/matmul.ts kSlices); forced here so SwiftShader checks it too.
+// K = 1029 in 3 slices of 344, 344, 341 (the last one short); K = 3 in "5" slices is one slice of 4.
+test('split-K: forced slices give the same product and gradients (odd K, a short last slice, batches, every flag)', async () => {
+  matmulSplit.force = 3;
+  try {
+    for (const [i, flags] of FLAGS.entries()) {
+      await matmulCase([], [], 7, 1029, 5, flags, 800 + i);
+      await matmulCase([], [], 8, 1032, 12, flags, 810 + i); // vec4 core: slices of 344, multiples of 4
+    }
+    await matmulCase([3], [], 5, 257, 6, { transA: true }, 820);
+    await matmulCase([2], [2], 4, 99, 9, { transB: true }, 821);
+    matmulSplit.force = 5;
+    await matmulCase([], [], 6, 3, 7, {}, 830);
+  } finally {
+    matmulSplit.force = null;
+  }
+});
+
+test('split-K on a weight-gradient shape: a 16-slice 4×9 output over 4,096 pixels matches the plain product', async () => {
+  const rng = mulberry32(900);
+  const a = randomTensor([4096, 4], rng);
+  const b = randomTensor([4096, 9], rng);
+  const ta = tensor(Float32Array.from(a.data), a.shape);
+  const tb = tensor(Float32Array.from(b.data), b.shape);
+  const plain = await ops.matmul(ta, tb, { transA: true }).read();
+  matmulSplit.force = 16;
+  let split: Float32Array;
+  try {
+    split = await ops.matmul(ta, tb, { transA: true }).read();
+  } finally {
+    matmulSplit.force = null;
+  }
+  const ref = matmulForward(a, b, true);
+  for (const t of [ta, tb]) t.dispose();
+  for (let i = 0; i < ref.data.length; i++) {
+    assert.ok(Math.abs(split[i] - ref.data[i]) <= 1e-5 * 64 + 1e-4 * Math.abs(ref.data[i]), `split-K [${i}] ${split[i]} vs ${ref.data[i]}`);
+    assert.ok(Math.abs(split[i] - plain[i]) <= 1e-5 * 64, `split-K [${i}] ${split[i]} vs plain ${plain[i]}`);
+  }
 });
 
 test.run();
