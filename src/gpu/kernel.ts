@@ -3,7 +3,9 @@
  * and its binding layout. Layout convention for every shader in shaders/ (group 0):
  *   bindings 0 .. inputs-1        read-only storage (inputs)
  *   bindings inputs .. +outputs-1 read-write storage (outputs)
- *   last binding                  uniform `params` (sizes, scalars), when `uniform` is true
+ *   last binding                  uniform `params` (sizes, scalars), when `uniform` is true; its
+ *                                 offset in the runtime's uniform arena is dynamic, so one bind
+ *                                 group serves every dispatch over the same buffers
  * Shapes never go into the source: one pipeline serves every shape.
  */
 import { shaderSource } from './shaders.ts';
@@ -27,6 +29,8 @@ export interface CompiledKernel {
   kernel: Kernel;
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
+  /** bind groups by their buffers and sizes (see Runtime.bindGroup): a training step binds the same pooled buffers every step */
+  groups: Map<string, GPUBindGroup>;
 }
 
 /** Pipeline cache keyed by WGSL source and constants; reports compile errors with the kernel's name. */
@@ -78,13 +82,13 @@ export class PipelineCache {
         buffer: { type: i < kernel.inputs ? 'read-only-storage' : 'storage' },
       });
     }
-    if (kernel.uniform) entries.push({ binding: count, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+    if (kernel.uniform) entries.push({ binding: count, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } });
     const layout = this.device.createBindGroupLayout({ entries, label: kernel.name });
     const pipeline = this.device.createComputePipeline({
       label: kernel.name,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout], label: kernel.name }),
       compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
     });
-    return { kernel, pipeline, layout };
+    return { kernel, pipeline, layout, groups: new Map() };
   }
 }

@@ -6,7 +6,7 @@
  */
 import { FusegradError } from '../errors.ts';
 import { acquireDevice, type AdapterReport, type DeviceOptions } from './device.ts';
-import { PipelineCache, type Kernel } from './kernel.ts';
+import { PipelineCache, type CompiledKernel, type Kernel } from './kernel.ts';
 import type { Params } from './params.ts';
 import { BufferPool } from './pool.ts';
 import { loadShaderSources } from './shaders.ts';
@@ -38,6 +38,21 @@ export interface DispatchArgs {
 // Uniform params of all dispatches of one submit are packed into one buffer at 256-byte slots.
 const UNIFORM_SLOT = 256;
 const UNIFORM_ARENA_BYTES = 256 * 1024;
+
+/** Bind groups cached per kernel before its cache starts over (see Runtime.bindGroup). */
+const BIND_GROUPS_PER_KERNEL = 512;
+
+/** A number per GPUBuffer object, for bind-group keys. */
+const bufferIds = new WeakMap<GPUBuffer, number>();
+let nextBufferId = 1;
+function bufferId(buffer: GPUBuffer): number {
+  let id = bufferIds.get(buffer);
+  if (id === undefined) {
+    id = nextBufferId++;
+    bufferIds.set(buffer, id);
+  }
+  return id;
+}
 
 export class Runtime {
   readonly pool: BufferPool;
@@ -142,25 +157,20 @@ export class Runtime {
       throw new Error(`${kernel.name}: expects ${kernel.inputs} inputs/${kernel.outputs} outputs, got ${args.inputs.length}/${args.outputs.length}`);
     }
     const compiled = this.pipelines.get(kernel);
-    const maxBinding = this.report.limits.maxStorageBufferBindingSize;
-    const entries: GPUBindGroupEntry[] = [...args.inputs, ...args.outputs].map((b, i) => {
-      const size = b.bytes ?? b.buffer.size;
-      if (size > maxBinding) {
-        throw new Error(`${kernel.name}: binding ${i} is ${size} bytes, over maxStorageBufferBindingSize ${maxBinding}; the op must tile`);
-      }
-      this.recorded.add(b.buffer);
-      return { binding: i, resource: { buffer: b.buffer, size: Math.max(4, Math.ceil(size / 4) * 4) } };
-    });
+    const bindings = args.inputs.length ? [...args.inputs, ...args.outputs] : args.outputs;
+    let offset = 0;
+    let paramsBytes = 0;
     if (kernel.uniform) {
       if (!args.params) throw new Error(`${kernel.name}: needs params`);
       const bytes = args.params.bytes();
       if (this.uniformUsed + UNIFORM_SLOT > UNIFORM_ARENA_BYTES) this.flush();
-      const offset = this.uniformUsed;
+      offset = this.uniformUsed;
+      paramsBytes = bytes.byteLength;
       this.uniformBytes.set(bytes, offset);
       this.uniformUsed += Math.ceil(bytes.byteLength / UNIFORM_SLOT) * UNIFORM_SLOT;
-      entries.push({ binding: entries.length, resource: { buffer: this.uniformArena, offset, size: bytes.byteLength } });
     }
-    const bindGroup = this.device.createBindGroup({ layout: compiled.layout, entries, label: kernel.name });
+    for (const b of bindings) this.recorded.add(b.buffer);
+    const bindGroup = this.bindGroup(compiled, bindings, paramsBytes);
     if (this.profiler) {
       // a pass of its own, bracketed by timestamps (see profiler.ts)
       if (this.profiler.full) this.flush();
@@ -169,11 +179,41 @@ export class Runtime {
     }
     const pass = this.computePass();
     pass.setPipeline(compiled.pipeline);
-    pass.setBindGroup(0, bindGroup);
+    if (kernel.uniform) pass.setBindGroup(0, bindGroup, [offset]);
+    else pass.setBindGroup(0, bindGroup);
     const [x, y = 1, z = 1] = args.workgroups;
     pass.dispatchWorkgroups(x, y, z);
     this.counters.dispatches++;
     if (this.profiler) this.endPass();
+  }
+
+  /**
+   * The bind group of a dispatch, from the kernel's cache when these buffers were bound with these
+   * sizes before: dawn.node takes ~30 µs to create one, more than the rest of a small op's
+   * recording, and a training step binds the same pooled buffers every step. The uniform params
+   * binding has a dynamic offset, so it is the same in every group. A buffer is never reused after
+   * destroy(), so a group of a destroyed buffer is never hit again; each cache is cleared when it
+   * grows past BIND_GROUPS_PER_KERNEL.
+   */
+  private bindGroup(compiled: CompiledKernel, bindings: readonly Binding[], paramsBytes: number): GPUBindGroup {
+    const maxBinding = this.report.limits.maxStorageBufferBindingSize;
+    let key = '';
+    for (const b of bindings) key += `${bufferId(b.buffer)}:${b.bytes ?? b.buffer.size},`;
+    key += paramsBytes;
+    let group = compiled.groups.get(key);
+    if (group) return group;
+    const entries: GPUBindGroupEntry[] = bindings.map((b, i) => {
+      const size = b.bytes ?? b.buffer.size;
+      if (size > maxBinding) {
+        throw new Error(`${compiled.kernel.name}: binding ${i} is ${size} bytes, over maxStorageBufferBindingSize ${maxBinding}; the op must tile`);
+      }
+      return { binding: i, resource: { buffer: b.buffer, size: Math.max(4, Math.ceil(size / 4) * 4) } };
+    });
+    if (compiled.kernel.uniform) entries.push({ binding: entries.length, resource: { buffer: this.uniformArena, offset: 0, size: paramsBytes } });
+    group = this.device.createBindGroup({ layout: compiled.layout, entries, label: compiled.kernel.name });
+    if (compiled.groups.size >= BIND_GROUPS_PER_KERNEL) compiled.groups.clear();
+    compiled.groups.set(key, group);
+    return group;
   }
 
   /**
