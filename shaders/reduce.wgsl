@@ -9,9 +9,9 @@
 //   per_thread: one invocation per output, a serial loop over r; for many outputs (bias
 //               gradients, per-channel sums), where a workgroup per output would leave most
 //               threads idle and pay a barrier tree per output. grid: grid1d(outputs, 256)
-//   per_chunk:  sums only: the first level of a two-level sum without barriers (CPU adapters);
-//               y [outer, ceil(r / chunk), inner] holds the sums of runs of `chunk` along r, and
-//               per_thread then sums those. One serial float32 loop over a long row loses
+//   per_chunk:  sums only: the first level of a two-level sum; y [outer, ceil(r / chunk), inner]
+//               holds the sums of runs of `chunk` along r, and per_thread (CPU adapters: no
+//               barriers) or main (GPUs, rows split for parallelism) then sums those. One serial float32 loop over a long row loses
 //               precision (InstanceNorm over 160 k pixels was off by 5e-2); runs of 256 do not.
 //               grid: grid1d(outer · ceil(r / chunk) · inner, 256)
 #include "common.wgsl"

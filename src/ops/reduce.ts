@@ -34,15 +34,24 @@ function reduceKernel(c: Combine, form: Form): Kernel {
  * invocation per output looping over its row.
  */
 function workgroupPerOutput(outputs: number, r: number): boolean {
-  if (reductionForm.force) return reductionForm.force === 'workgroup';
+  if (reductionForm.force) return reductionForm.force !== 'thread';
   return outputs < 256 && r >= 1024 && !runtime().report.swiftshader;
 }
 
 /** Sums over rows longer than this go in runs of CHUNK first when no workgroup tree is used (reduce.wgsl, per_chunk). */
 const CHUNK = 256;
 
-/** Forces one of the two reduction kernels regardless of adapter and shape (tests check both). */
-export const reductionForm: { force: 'workgroup' | 'thread' | null } = { force: null };
+/**
+ * With a workgroup per output, each of its 256 threads still loops over r / 256 elements, one
+ * load after another: 188 µs a sum over 65,536 pixels on an H200, where 64 such workgroups leave
+ * most of the chip idle. Rows this long are cut into runs of TREE_CHUNK summed by a thread each
+ * (per_chunk), and the tree then sums the runs.
+ */
+const SPLIT_ROWS = 4096;
+const TREE_CHUNK = 64;
+
+/** Forces one of the reduction forms regardless of adapter and shape (tests check each). */
+export const reductionForm: { force: 'workgroup' | 'split' | 'thread' | null } = { force: null };
 const SCATTER: Kernel = { name: 'reduce_backward.scatter', file: 'reduce_backward.wgsl', inputs: 2, outputs: 1, uniform: true };
 
 export interface ReduceOptions {
@@ -70,17 +79,20 @@ function reduceRun(combine: Combine, x: Tensor, first: number, last: number): Te
   if (y.size) {
     if (r === 0) throw new Error(`reduce.${combine}: cannot reduce an empty axis of ${shapeString(x.shape)}`);
     const perGroup = workgroupPerOutput(y.size, r);
-    if (!perGroup && combine === 'sum' && r > 2 * CHUNK) {
-      // two levels: sums of runs of CHUNK, [outer, chunks, inner], then their sum
-      const chunks = Math.ceil(r / CHUNK);
+    const splitRows = perGroup && combine === 'sum' && reductionForm.force !== 'workgroup' && (r >= SPLIT_ROWS || reductionForm.force === 'split');
+    if (combine === 'sum' && (splitRows || (!perGroup && r > 2 * CHUNK))) {
+      // two levels: sums of runs of `chunk`, [outer, chunks, inner], then their sum (by a tree
+      // when the rows were split for a GPU, else a loop per output)
+      const chunk = splitRows ? TREE_CHUNK : CHUNK;
+      const chunks = Math.ceil(r / chunk);
       const partial = Tensor.empty([outer, chunks, inner], 'reduce.partial');
       rt.dispatch(reduceKernel('sum', 'per_chunk'), {
-        inputs: [x], outputs: [partial, rt.unusedOutput], params: new Params().u32(partial.size).u32(r).u32(inner).u32(CHUNK),
+        inputs: [x], outputs: [partial, rt.unusedOutput], params: new Params().u32(partial.size).u32(r).u32(inner).u32(chunk),
         workgroups: rt.grid1d(partial.size, 256),
       });
-      rt.dispatch(reduceKernel('sum', 'per_thread'), {
-        inputs: [partial], outputs: [y, rt.unusedOutput], params: new Params().u32(y.size).u32(chunks).u32(inner).u32(CHUNK),
-        workgroups: rt.grid1d(y.size, 256),
+      rt.dispatch(reduceKernel('sum', splitRows ? 'main' : 'per_thread'), {
+        inputs: [partial], outputs: [y, rt.unusedOutput], params: new Params().u32(y.size).u32(chunks).u32(inner).u32(chunk),
+        workgroups: rt.grid1d(y.size, splitRows ? 1 : 256),
       });
       partial.dispose();
     } else {
