@@ -28,14 +28,18 @@ function reduceKernel(c: Combine, form: Form): Kernel {
 }
 
 /**
- * A workgroup per output pays off only for few outputs with long rows (a loss, a norm), and
- * only on a real GPU: SwiftShader runs a workgroup on one CPU thread and switches fibres at every
- * barrier of the tree, which made sum over [1, 64, 32, 32]'s planes 30× slower than one
- * invocation per output looping over its row.
+ * The kernel form for a reduction of `outputs` rows of length r. A workgroup per output pays off
+ * only for few outputs with long rows (a loss, a norm), and only on a real GPU: SwiftShader runs
+ * a workgroup on one CPU thread and switches fibres at every barrier of the tree, which made sum
+ * over [1, 64, 32, 32]'s planes 30× slower than one invocation per output looping over its row.
+ * Sums over rows of SPLIT_ROWS or more split them first (see TREE_CHUNK).
  */
-function workgroupPerOutput(outputs: number, r: number): boolean {
-  if (reductionForm.force) return reductionForm.force !== 'thread';
-  return outputs < 256 && r >= 1024 && !runtime().report.swiftshader;
+function formFor(combine: Combine, outputs: number, r: number): 'thread' | 'workgroup' | 'split' {
+  const forced = reductionForm.force;
+  const perGroup = forced ? forced !== 'thread' : outputs < 256 && r >= 1024 && !runtime().report.swiftshader;
+  if (!perGroup) return 'thread';
+  if (combine === 'sum' && (forced ? forced === 'split' : r >= SPLIT_ROWS)) return 'split';
+  return 'workgroup';
 }
 
 /** Sums over rows longer than this go in runs of CHUNK first when no workgroup tree is used (reduce.wgsl, per_chunk). */
@@ -78,8 +82,9 @@ function reduceRun(combine: Combine, x: Tensor, first: number, last: number): Te
   const index = combine === 'sum' ? null : Tensor.empty(outShape, 'reduce.index');
   if (y.size) {
     if (r === 0) throw new Error(`reduce.${combine}: cannot reduce an empty axis of ${shapeString(x.shape)}`);
-    const perGroup = workgroupPerOutput(y.size, r);
-    const splitRows = perGroup && combine === 'sum' && reductionForm.force !== 'workgroup' && (r >= SPLIT_ROWS || reductionForm.force === 'split');
+    const form = formFor(combine, y.size, r);
+    const perGroup = form !== 'thread';
+    const splitRows = form === 'split';
     if (combine === 'sum' && (splitRows || (!perGroup && r > 2 * CHUNK))) {
       // two levels: sums of runs of `chunk`, [outer, chunks, inner], then their sum (by a tree
       // when the rows were split for a GPU, else a loop per output)
