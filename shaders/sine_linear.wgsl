@@ -1,7 +1,8 @@
 // Fused SIREN layer forward: Z = X·Wᵀ + b, Y = sin(ω·Z) (or Y = Z when LINEAR), in one pass.
 // Z is kept for the backward (dZ = dY·ω·cos(ω·Z)); the sine layer's backward is in
 // src/ops/sine_linear.ts (an element-wise kernel and two matmuls).
-//   X: [M, K] (M points, K = fan_in); W: [N, K] (PyTorch layout, N = fan_out); b: [N]
+//   X: [M, K] (M points, K = fan_in); W: [N, K] (PyTorch layout, N = fan_out; the Bᵀ core), or a
+//   copy of it as [K, N] for the plain core on GPUs (src/ops/matmul_kernel.ts copiesBTransposed); b: [N]
 //   Y, Z: [M, N]
 // bindings: 0 X (read); 1 W (read); 2 b (read); 3 Y (storage); 4 Z (storage, unused unless STORE_Z);
 //           5 params { M, N, K, omega }

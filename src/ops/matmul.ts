@@ -6,11 +6,11 @@
  */
 import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
-import { runtime } from '../tensor/context.ts';
+import { noGrad, runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
-import { matmulFamilyKernel, usesVec4Core } from './matmul_kernel.ts';
+import { copiesBTransposed, matmulFamilyKernel, usesVec4Core } from './matmul_kernel.ts';
 import { sum, sumToShape } from './reduce.ts';
-import { broadcastShapes, reshape } from './shape.ts';
+import { broadcastShapes, reshape, transpose } from './shape.ts';
 
 export interface MatmulOptions {
   /** use Aᵀ: A is stored [..., K, M] */
@@ -61,6 +61,12 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const batch = Math.max(batchA, batchB);
   const outShape = [...batchShape, M, N];
   if (sizeOf(outShape) === 0) return Tensor.empty(outShape, 'matmul');
+  if (transB && copiesBTransposed(M)) {
+    const bCopy = noGrad(() => transpose(b)); // [..., K, N]
+    const c = matmulRaw(a, bCopy, transA, false);
+    bCopy.dispose();
+    return c;
+  }
   const rt = runtime();
   const tiles: [number, number] = [Math.ceil(N / 64), Math.ceil(M / 64)];
   // a slice is a whole number of vec4s, so the vec4 core's loads stay aligned

@@ -24,6 +24,25 @@ export function registerBlock(): RegisterBlock {
   return runtime().report.swiftshader ? BLOCK_16X16 : BLOCK_4X4;
 }
 
+/** Forces copiesBTransposed's answer regardless of adapter and shape (tests check the copy on SwiftShader). */
+export const transposeBFirst: { force: boolean | null } = { force: null };
+
+/** From this many rows of op(A), the copy (N·K values read and written) takes about 1/16 of the product's time on an H200 (3.8 TB/s against 16 TFLOP/s). */
+const MIN_ROWS_FOR_COPY = 256;
+
+/**
+ * Whether a product with Bᵀ (B stored [N, K], as a PyTorch Linear weight) should copy B to
+ * [K, N] and run the plain core. In the Bᵀ core each thread loads 16 bytes from each of its
+ * four B rows, 64 rows per 16 threads, where the plain core's loads run along N, coalesced: on
+ * an H200 the SIREN forward shape 16384×256×256 ran at 6.4 TFLOP/s with Bᵀ and 16.1 without
+ * (bench/RESULTS.md, run C). Not on SwiftShader, where the Bᵀ core is the faster (3.98 against
+ * 2.64 GFLOP/s) and a copy is a pass of CPU time.
+ */
+export function copiesBTransposed(M: number): boolean {
+  if (transposeBFirst.force !== null) return transposeBFirst.force;
+  return !runtime().report.swiftshader && M >= MIN_ROWS_FOR_COPY;
+}
+
 const cache = new Map<string, Kernel>();
 
 export function matmulFamilyKernel(

@@ -8,11 +8,12 @@
  */
 import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
-import { isGradEnabled, runtime } from '../tensor/context.ts';
+import { isGradEnabled, noGrad, runtime } from '../tensor/context.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { mapUnaryBackward } from './elementwise.ts';
 import { matmul } from './matmul.ts';
-import { matmulFamilyKernel, usesVec4Core } from './matmul_kernel.ts';
+import { copiesBTransposed, matmulFamilyKernel, usesVec4Core } from './matmul_kernel.ts';
+import { transpose } from './shape.ts';
 import { sum } from './reduce.ts';
 import { UNARY_RULES } from './unary.ts';
 
@@ -39,10 +40,13 @@ function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
   const recording = isGradEnabled() && [x, w, b].some((t) => t.requiresGrad);
   const z = omega !== null && recording ? Tensor.empty([M, N], 'sine_linear.z') : null;
   if (y.size) {
-    rt.dispatch(matmulFamilyKernel(omega === null ? LINEAR : z ? SINE : SINE_INFERENCE, false, true, usesVec4Core(M, N, K, false)), {
-      inputs: [x, w, b], outputs: [y, z ?? rt.unusedOutput],
+    // W as stored ([out, in]: the Bᵀ core), or copied to [in, out] for the plain core (see copiesBTransposed)
+    const wCopy = copiesBTransposed(M) ? noGrad(() => transpose(w)) : null;
+    rt.dispatch(matmulFamilyKernel(omega === null ? LINEAR : z ? SINE : SINE_INFERENCE, false, !wCopy, usesVec4Core(M, N, K, false)), {
+      inputs: [x, wCopy ?? w, b], outputs: [y, z ?? rt.unusedOutput],
       params: new Params().u32(M).u32(N).u32(K).f32(omega ?? 0), workgroups: [Math.ceil(N / 64), Math.ceil(M / 64)],
     });
+    wCopy?.dispose();
   }
   return record(y, omega === null ? 'linear' : 'sineLinear', [x, w, b], (g) => {
     if (omega !== null && !z) throw new Error('sineLinear: z was not kept');

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, ops, shutdown, tensor, zeros } from '../../src/index.ts';
 import { matmulSplit } from '../../src/ops/matmul.ts';
+import { transposeBFirst } from '../../src/ops/matmul_kernel.ts';
 import { matmul as refMatmul, matmulForward, type MatmulParams } from '../../src/reference/matmul.ts';
 import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
 import { checkOp, type Tolerance } from './gpu-check.ts';
@@ -114,6 +115,25 @@ test('split-K: forced slices give the same product and gradients (odd K, a short
     matmulSplit.force = 5;
     await matmulCase([], [], 6, 3, 7, {}, 830);
   } finally {
+    matmulSplit.force = null;
+  }
+});
+
+// Copying B to [K, N] before a Bᵀ product runs on GPUs only (src/ops/matmul_kernel.ts
+// copiesBTransposed); forced here so SwiftShader checks it too, alone and under split-K.
+test('Bᵀ by a transposed copy: forced, the same product and gradients (odd shapes, vec4 shapes, batches, split-K)', async () => {
+  transposeBFirst.force = true;
+  try {
+    for (const [M, K, N] of [[7, 33, 5], [65, 3, 129], [68, 36, 132]] as const) {
+      await matmulCase([], [], M, K, N, { transB: true }, 1000 + M);
+      await matmulCase([], [], M, K, N, { transA: true, transB: true }, 1100 + M);
+    }
+    await matmulCase([3], [], 7, 5, 9, { transB: true }, 1200); // B shared by the batches
+    await matmulCase([2, 3], [2, 3], 4, 8, 12, { transB: true }, 1201);
+    matmulSplit.force = 3;
+    await matmulCase([], [], 8, 1032, 12, { transB: true }, 1202);
+  } finally {
+    transposeBFirst.force = null;
     matmulSplit.force = null;
   }
 });

@@ -2,6 +2,7 @@
 // src/reference/sine_linear.ts, on odd and SIREN-sized shapes (scalar and vec4 matmul cores).
 import { test } from 'uvu';
 import { init, ops, shutdown } from '../../src/index.ts';
+import { transposeBFirst } from '../../src/ops/matmul_kernel.ts';
 import * as ref from '../../src/reference/sine_linear.ts';
 import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
 import { checkOp } from './gpu-check.ts';
@@ -38,6 +39,29 @@ test('linear: forward and x/W/b gradients', async () => {
       label: `linear ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.linear(x, w, b),
       ref: ref.linear, params: undefined, forwardTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(K) }, gradTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(M * K) },
     });
+  }
+});
+
+// On GPUs W is copied to [in, out] and the plain core runs (src/ops/matmul_kernel.ts
+// copiesBTransposed); forced here so SwiftShader checks that path too.
+test('sineLinear and linear with W copied to [in, out] first: forward and gradients', async () => {
+  const rng = mulberry32(7);
+  transposeBFirst.force = true;
+  try {
+    for (const [M, K, N] of [[7, 2, 33], [65, 33, 7], [130, 256, 256], [9, 256, 1]] as const) {
+      const bound = Math.sqrt(6 / K) / OMEGA;
+      const inputs = [randomTensor([M, K], rng), randomTensor([N, K], rng, -bound, bound), randomTensor([N], rng, -0.1, 0.1)];
+      await checkOp({
+        label: `sineLinear (W copied) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.sineLinear(x, w, b, OMEGA),
+        ref: ref.sineLinear, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: sineGradTol(M),
+      });
+      await checkOp({
+        label: `linear (W copied) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.linear(x, w, b),
+        ref: ref.linear, params: undefined, forwardTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(K) }, gradTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(M * K) },
+      });
+    }
+  } finally {
+    transposeBFirst.force = null;
   }
 });
 
