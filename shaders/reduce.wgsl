@@ -3,7 +3,7 @@
 // element that attains the extreme (ties go to the lower index), which the backward scatters to.
 // bindings: 0 x (read); 1 y (storage, f32[outer*inner]); 2 idx (storage, u32 bits in f32 slots,
 //           written for max/min only); 3 params { outputs, r, inner }
-// Two entry points:
+// Three entry points:
 //   main:       one workgroup of 256 per output (threads stride over r, then a tree in shared
 //               memory); for few outputs with long r (a loss). grid: grid1d(outputs, 1)
 //   per_thread: one invocation per output, a serial loop over r; for many outputs (bias
@@ -11,8 +11,10 @@
 //               threads idle and pay a barrier tree per output. grid: grid1d(outputs, 256)
 //   per_chunk:  sums only: the first level of a two-level sum; y [outer, ceil(r / chunk), inner]
 //               holds the sums of runs of `chunk` along r, and per_thread (CPU adapters: no
-//               barriers) or main (GPUs, rows split for parallelism) then sums those. One serial float32 loop over a long row loses
-//               precision (InstanceNorm over 160 k pixels was off by 5e-2); runs of 256 do not.
+//               barriers), main (GPUs, rows split for parallelism) or per_chunk again (GPUs, many
+//               outputs: short runs, level after level) then sums those. One serial float32 loop
+//               over a long row loses precision (InstanceNorm over 160 k pixels was off by 5e-2);
+//               runs of 256 do not.
 //               grid: grid1d(outer · ceil(r / chunk) · inner, 256)
 #include "common.wgsl"
 

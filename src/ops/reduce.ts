@@ -16,8 +16,10 @@ import { mulScalar } from './unary.ts';
 type Combine = 'sum' | 'max' | 'min';
 const KIND: Record<Combine, number> = { sum: 0, max: 1, min: 2 };
 const reduceKernels = new Map<string, Kernel>();
-type Form = 'main' | 'per_thread' | 'per_chunk';
-function reduceKernel(c: Combine, form: Form): Kernel {
+/** thread: an invocation per output; workgroup: a workgroup per output (a tree); split and runs: sums in two or more levels. */
+type Form = 'thread' | 'workgroup' | 'split' | 'runs';
+type Entry = 'main' | 'per_thread' | 'per_chunk';
+function reduceKernel(c: Combine, form: Entry): Kernel {
   const name = `reduce.${c}${form === 'main' ? '' : `.${form}`}`;
   let k = reduceKernels.get(name);
   if (!k) {
@@ -32,14 +34,15 @@ function reduceKernel(c: Combine, form: Form): Kernel {
  * only for few outputs with long rows (a loss, a norm), and only on a real GPU: SwiftShader runs
  * a workgroup on one CPU thread and switches fibres at every barrier of the tree, which made sum
  * over [1, 64, 32, 32]'s planes 30× slower than one invocation per output looping over its row.
- * Sums over rows of SPLIT_ROWS or more split them first (see TREE_CHUNK).
+ * Sums over rows of SPLIT_ROWS or more split them first (see TREE_CHUNK); on a GPU, sums with
+ * many outputs go in short runs, level after level (see GPU_RUN).
  */
-function formFor(combine: Combine, outputs: number, r: number): 'thread' | 'workgroup' | 'split' {
+function formFor(combine: Combine, outputs: number, r: number): Form {
   const forced = reductionForm.force;
-  const perGroup = forced ? forced !== 'thread' : outputs < 256 && r >= 1024 && !runtime().report.swiftshader;
-  if (!perGroup) return 'thread';
-  if (combine === 'sum' && (forced ? forced === 'split' : r >= SPLIT_ROWS)) return 'split';
-  return 'workgroup';
+  if (forced) return forced === 'runs' && combine !== 'sum' ? 'thread' : forced;
+  const gpu = !runtime().report.swiftshader;
+  if (gpu && outputs < 256 && r >= 1024) return combine === 'sum' && r >= SPLIT_ROWS ? 'split' : 'workgroup';
+  return gpu && combine === 'sum' && r > GPU_RUN ? 'runs' : 'thread';
 }
 
 /** Sums over rows longer than this go in runs of CHUNK first when no workgroup tree is used (reduce.wgsl, per_chunk). */
@@ -54,8 +57,16 @@ const CHUNK = 256;
 const SPLIT_ROWS = 4096;
 const TREE_CHUNK = 64;
 
-/** Forces one of the reduction forms regardless of adapter and shape (tests check each). */
-export const reductionForm: { force: 'workgroup' | 'split' | 'thread' | null } = { force: null };
+/**
+ * The same latency with a thread per output: a SIREN bias gradient (256 sums over 16,384
+ * points) in runs of CHUNK was 16,384 threads each waiting on 256 loads in turn, ~80 µs on an
+ * H200 for 16 MB. On GPUs such sums go in runs of GPU_RUN, a thread each, and the run sums are
+ * summed the same way until a row is GPU_RUN long: 16,384 → 512 → 16, three dispatches.
+ */
+const GPU_RUN = 32;
+
+/** Forces one of the reduction forms regardless of adapter and shape (tests check each; 'runs' is for sums). */
+export const reductionForm: { force: Form | null } = { force: null };
 const SCATTER: Kernel = { name: 'reduce_backward.scatter', file: 'reduce_backward.wgsl', inputs: 2, outputs: 1, uniform: true };
 
 export interface ReduceOptions {
@@ -82,30 +93,8 @@ function reduceRun(combine: Combine, x: Tensor, first: number, last: number): Te
   const index = combine === 'sum' ? null : Tensor.empty(outShape, 'reduce.index');
   if (y.size) {
     if (r === 0) throw new Error(`reduce.${combine}: cannot reduce an empty axis of ${shapeString(x.shape)}`);
-    const form = formFor(combine, y.size, r);
-    const perGroup = form !== 'thread';
-    const splitRows = form === 'split';
-    if (combine === 'sum' && (splitRows || (!perGroup && r > 2 * CHUNK))) {
-      // two levels: sums of runs of `chunk`, [outer, chunks, inner], then their sum (by a tree
-      // when the rows were split for a GPU, else a loop per output)
-      const chunk = splitRows ? TREE_CHUNK : CHUNK;
-      const chunks = Math.ceil(r / chunk);
-      const partial = Tensor.empty([outer, chunks, inner], 'reduce.partial');
-      rt.dispatch(reduceKernel('sum', 'per_chunk'), {
-        inputs: [x], outputs: [partial, rt.unusedOutput], params: new Params().u32(partial.size).u32(r).u32(inner).u32(chunk),
-        workgroups: rt.grid1d(partial.size, 256),
-      });
-      rt.dispatch(reduceKernel('sum', splitRows ? 'main' : 'per_thread'), {
-        inputs: [partial], outputs: [y, rt.unusedOutput], params: new Params().u32(y.size).u32(chunks).u32(inner).u32(chunk),
-        workgroups: rt.grid1d(y.size, splitRows ? 1 : 256),
-      });
-      partial.dispose();
-    } else {
-      rt.dispatch(reduceKernel(combine, perGroup ? 'main' : 'per_thread'), {
-        inputs: [x], outputs: [y, index ?? rt.unusedOutput], params: new Params().u32(y.size).u32(r).u32(inner).u32(CHUNK),
-        workgroups: rt.grid1d(y.size, perGroup ? 1 : 256),
-      });
-    }
+    if (combine === 'sum') sumRows(x, outer, r, inner, y);
+    else dispatchReduce(combine, formFor(combine, y.size, r) === 'thread' ? 'per_thread' : 'main', x, y, index, r, inner);
   }
   return record(y, combine, [x], (g) => {
     if (!index) return [broadcastTo(g, x.shape)];
@@ -113,6 +102,40 @@ function reduceRun(combine: Combine, x: Tensor, first: number, last: number): Te
     rt.dispatch(SCATTER, { inputs: [g, index], outputs: [dx], params: new Params().u32(y.size).u32(r).u32(inner), workgroups: rt.grid1d(y.size, 256) });
     return [dx];
   });
+}
+
+/** One pass of reduce.wgsl: y[o] from x viewed as [outer, r, inner]; `main` runs a workgroup per output. */
+function dispatchReduce(combine: Combine, entry: 'main' | 'per_thread', x: Tensor, y: Tensor, index: Tensor | null, r: number, inner: number): void {
+  const rt = runtime();
+  rt.dispatch(reduceKernel(combine, entry), {
+    inputs: [x], outputs: [y, index ?? rt.unusedOutput], params: new Params().u32(y.size).u32(r).u32(inner).u32(CHUNK),
+    workgroups: rt.grid1d(y.size, entry === 'main' ? 1 : 256),
+  });
+}
+
+/**
+ * y = the sums of x viewed as [outer, r, inner] over r, in one level or several: sums of runs of
+ * `chunk`, [outer, ceil(r / chunk), inner], then their sum (by the tree when the rows were split
+ * for a GPU, by more runs in the `runs` form, else by a loop per output).
+ */
+function sumRows(x: Tensor, outer: number, r: number, inner: number, y: Tensor): void {
+  const rt = runtime();
+  const form = formFor('sum', y.size, r);
+  const levels = form === 'split' || (form === 'runs' && r > GPU_RUN) || (form === 'thread' && r > 2 * CHUNK);
+  if (!levels) {
+    dispatchReduce('sum', form === 'workgroup' ? 'main' : 'per_thread', x, y, null, r, inner);
+    return;
+  }
+  const chunk = form === 'split' ? TREE_CHUNK : form === 'runs' ? GPU_RUN : CHUNK;
+  const chunks = Math.ceil(r / chunk);
+  const partial = Tensor.empty([outer, chunks, inner], 'reduce.partial');
+  rt.dispatch(reduceKernel('sum', 'per_chunk'), {
+    inputs: [x], outputs: [partial, rt.unusedOutput], params: new Params().u32(partial.size).u32(r).u32(inner).u32(chunk),
+    workgroups: rt.grid1d(partial.size, 256),
+  });
+  if (form === 'runs') sumRows(partial, outer, chunks, inner, y);
+  else dispatchReduce('sum', form === 'split' ? 'main' : 'per_thread', partial, y, null, chunks, inner);
+  partial.dispose();
 }
 
 function reduce(combine: Combine, x: Tensor, options: ReduceOptions): Tensor {

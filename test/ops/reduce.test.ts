@@ -70,9 +70,11 @@ reduceCases('min', (x, p) => ops.min(x, p), ref.min, distinctTensor);
 
 // Every kernel form on every adapter: a workgroup per output (the tree; auto only on real GPUs,
 // for few outputs with rows ≥ 1024), rows split into runs summed by threads and then by the tree
-// (auto on real GPUs for sums over rows ≥ 4096), and an invocation per output (a serial loop).
-for (const form of ['workgroup', 'split', 'thread'] as const) {
-  test(`the ${form}-per-output kernel: sum, max, min over long rows, strided rows and two runs`, async () => {
+// (auto on real GPUs for sums over rows ≥ 4096), rows summed in runs of 32, level after level
+// (auto on real GPUs for the other sums over rows > 32; max and min fall back to a thread per
+// output), and an invocation per output (a serial loop).
+for (const form of ['workgroup', 'split', 'runs', 'thread'] as const) {
+  test(`the '${form}' reduction form: sum, max, min over long rows, strided rows and two runs`, async () => {
     const rng = mulberry32(form.length);
     const cases: [number[], Axes][] = [[[1031], {}], [[3, 1031], { axes: [1] }], [[1031, 3], { axes: [0] }], [[3, 5, 7], { axes: [0, 2] }]];
     reductionForm.force = form;
@@ -93,7 +95,7 @@ test('a sum over 300,001 values keeps float32 precision with every kernel form (
   const values = Float32Array.from({ length: 300_001 }, () => rng());
   let exact = 0;
   for (const v of values) exact += v;
-  for (const form of ['workgroup', 'split', 'thread', null] as const) {
+  for (const form of ['workgroup', 'split', 'runs', 'thread', null] as const) {
     reductionForm.force = form;
     try {
       const x = tensor(values, [1, values.length, 1]);
