@@ -1,11 +1,12 @@
 /**
  * Where a model's time goes, kernel by kernel (GPU timestamps; src/gpu/profiler.ts):
- *   npm run bench:profile -- [--model didfuse|encdec|ldlite|ldfusion|inr] [--size 64] [--train]
+ *   npm run bench:profile -- [--model didfuse|encdec|ldlite|ldfusion|inr] [--size 64] [--train] [--repeat 1]
  * One untimed run first (pipeline compilation), then one profiled run: an inference frame of
  * the model with seeded random weights at size² (bench/fusion-models.ts: the encoder–decoder at
  * the paper's width 64), or with --train one training step on a batch of two (INRFuse: a
  * fitting step of the SIREN on the built-in sample). Prints each kernel's dispatches, total ms
- * and share, slowest first.
+ * and share, slowest first, per run: --repeat N profiles N runs and divides by N (INRFuse: a fit
+ * of N steps, its set-up included once).
  */
 import { fitInrFuse } from '../src/fusion/inr.ts';
 import { init, noGrad, optim, shutdown, tensor, tidy, type Tensor } from '../src/index.ts';
@@ -20,15 +21,21 @@ const flag = (name: string, fallback: string) => {
 const modelName = flag('model', 'didfuse');
 const size = Number(flag('size', '64'));
 const training = process.argv.includes('--train');
+const repeat = Math.max(1, Math.floor(Number(flag('repeat', '1'))) || 1);
 
 const rt = await init();
-async function once(): Promise<void> {
+/** `runs` frames or training steps (INRFuse: one fit of `runs` steps, so its set-up is shared). */
+async function profiled(runs: number): Promise<void> {
   if (modelName === 'inr') {
     const sample = makeSamplePair(size, size);
-    const fit = await fitInrFuse({ width: size, height: size, data: sample.ir.data }, { width: size, height: size, data: toGrey(sample.vis).data }, { steps: 1 });
+    const fit = await fitInrFuse({ width: size, height: size, data: sample.ir.data }, { width: size, height: size, data: toGrey(sample.vis).data }, { steps: runs, readEvery: runs });
     fit.model.net.dispose();
     return;
   }
+  for (let i = 0; i < runs; i++) await once();
+}
+
+async function once(): Promise<void> {
   const make = BENCH_MODELS[modelName as keyof typeof BENCH_MODELS];
   if (!make) throw new Error(`--model must be one of inr, ${Object.keys(BENCH_MODELS).join(', ')}`);
   const { model, frame, loss } = make();
@@ -46,15 +53,16 @@ async function once(): Promise<void> {
   model.dispose();
 }
 
-await once(); // compiles every pipeline
+await profiled(1); // compiles every pipeline
 const started = performance.now();
 rt.startProfiling();
-await once();
+await profiled(repeat);
 const kernels = await rt.stopProfiling();
-const wall = performance.now() - started;
-const total = kernels.reduce((s, k) => s + k.ms, 0);
-console.log(`${modelName} ${training ? 'training step' : 'inference'} at ${size}², ${rt.report.description}: ${total.toFixed(1)} ms of kernels, ${wall.toFixed(0)} ms wall (profiling runs one dispatch per pass)\n`);
+const wall = (performance.now() - started) / repeat;
+const total = kernels.reduce((s, k) => s + k.ms, 0) / repeat;
+const runs = repeat > 1 ? `, per run (mean of ${repeat})` : '';
+console.log(`${modelName} ${training ? 'training step' : 'inference'} at ${size}², ${rt.report.description}: ${total.toFixed(2)} ms of kernels, ${wall.toFixed(0)} ms wall${runs} (profiling runs one dispatch per pass)\n`);
 console.log('| kernel | dispatches | ms | share |\n| --- | --- | --- | --- |');
-for (const k of kernels) console.log(`| ${k.kernel} | ${k.dispatches} | ${k.ms.toFixed(2)} | ${(100 * k.ms / total).toFixed(1)}% |`);
+for (const k of kernels) console.log(`| ${k.kernel} | ${k.dispatches / repeat} | ${(k.ms / repeat).toFixed(3)} | ${(100 * k.ms / repeat / total).toFixed(1)}% |`);
 shutdown();
 process.exit(0);

@@ -49,12 +49,24 @@ const LIMITS_WE_RAISE = [
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
+/**
+ * Dawn rounds timestamps down to 65.536 µs by default (a browser's guard against timing
+ * attacks), which made most kernels of a profile read 0 or 0.066 ms on an H200. A Node process
+ * has nothing to guard, and the profiler and the benchmarks' GPU times need the real values.
+ */
+const DISABLE = 'disable-dawn-features=';
+function withNodeDefaults(flags: string[]): string[] {
+  const own = flags.find((f) => f.startsWith(DISABLE));
+  const toggles = ['timestamp_quantization', ...(own ? [own.slice(DISABLE.length)] : [])];
+  return [...flags.filter((f) => f !== own), DISABLE + toggles.join(',')];
+}
+
 async function nodeGpu(flags: string[]): Promise<GPU> {
   // Imported lazily so that browser bundles never see dawn.node.
   const { create, globals } = await import('webgpu');
   // dawn.node's GPU* classes (GPUBufferUsage, GPUMapMode, ...) are needed as globals.
   Object.assign(globalThis, globals);
-  return create(flags);
+  return create(withNodeDefaults(flags));
 }
 
 async function tryAdapter(gpu: GPU, powerPreference: GPUPowerPreference): Promise<GPUAdapter | null> {

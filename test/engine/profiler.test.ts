@@ -44,6 +44,18 @@ test('more dispatches than the query set holds (1024 pairs) are all counted', as
   x.dispose();
 });
 
+// Dawn rounds timestamps down to multiples of 65,536 ns unless told not to (src/gpu/device.ts):
+// a sum of rounded durations is such a multiple, a sum of real ones almost never (1 in 65,536).
+test('GPU times are not rounded to Dawn\'s 65.536 µs quantum', async () => {
+  const x = tensor(new Float32Array(1 << 12).fill(1), [1 << 12]);
+  rt.startProfiling();
+  for (let i = 0; i < 16; i++) ops.mulScalar(x, 2).dispose();
+  const kernels = await rt.stopProfiling();
+  const ns = Math.round(kernels[0].ms * 1e6);
+  assert.ok(ns % 65536 !== 0, `16 dispatches took ${ns} ns in all, a multiple of 65,536 ns: timestamps are quantised`);
+  x.dispose();
+});
+
 test('stopProfiling without startProfiling is an error', async () => {
   const error = await rt.stopProfiling().then(() => null, (e: unknown) => e);
   assert.ok(error instanceof Error && /no profile was started/.test(error.message));
