@@ -18,6 +18,26 @@ export interface RuntimeOptions extends DeviceOptions {
   wait?: WaitStrategy;
   /** submits allowed in flight before `throttle()` waits (bounds queue run-ahead) */
   maxInFlight?: number;
+  /**
+   * Which kind of adapter the kernel choices are tuned for (Runtime.tuning): 'cpu' on
+   * SwiftShader, 'gpu' elsewhere, unless this or FUSEGRAD_TUNING says otherwise. 'gpu' on
+   * SwiftShader runs the GPU paths slowly but exactly (test/engine/tuning.test.ts).
+   */
+  tuning?: Tuning;
+}
+
+/**
+ * 'cpu': few, large workgroups with long loops (SwiftShader runs a workgroup on one CPU thread
+ * and pays for every barrier); 'gpu': enough workgroups to fill a GPU, short loops, coalesced loads.
+ */
+export type Tuning = 'cpu' | 'gpu';
+
+function chooseTuning(report: AdapterReport, asked: Tuning | undefined): Tuning {
+  const fromEnv = typeof process !== 'undefined' ? process.env?.FUSEGRAD_TUNING : undefined;
+  const wanted = asked ?? fromEnv;
+  if (wanted === 'cpu' || wanted === 'gpu') return wanted;
+  if (wanted) throw new FusegradError(`FUSEGRAD_TUNING must be cpu or gpu, not ${JSON.stringify(wanted)}`);
+  return report.swiftshader ? 'cpu' : 'gpu';
 }
 
 /** A buffer to bind; a Tensor is one (its `bytes` is its data's size, not the pooled buffer's). */
@@ -78,6 +98,8 @@ export class Runtime {
   private lostMessage: string | null = null;
   private destroyed = false;
   private lost: Promise<never>;
+  /** what the kernel choices (block sizes, split-K, reduction forms) are tuned for */
+  readonly tuning: Tuning;
 
   private constructor(
     /** kept referenced for the device's lifetime (see AcquiredDevice.gpu) */
@@ -86,6 +108,7 @@ export class Runtime {
     readonly report: AdapterReport,
     options: RuntimeOptions,
   ) {
+    this.tuning = chooseTuning(report, options.tuning);
     this.pool = new BufferPool(device);
     this.pipelines = new PipelineCache(device);
     this.waitStrategy = options.wait ?? 'backoff';

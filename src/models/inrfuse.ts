@@ -52,6 +52,9 @@ export interface SourceTarget {
   width: number;
 }
 
+/** w·term; the paper's weights are all 1, which costs no pass forward or backward. */
+const weighted = (term: Tensor, w: number): Tensor => (w === 1 ? term : mulScalar(term, w));
+
 export class InrFuse {
   readonly net: Siren;
   readonly weights: InrFuseLossWeights;
@@ -90,16 +93,16 @@ export class InrFuse {
     const gIr = this.gradient(fIr);
     const gVis = sameGrid ? gIr : this.gradient(fVis);
     const terms: Tensor[] = [
-      mulScalar(mse(fIr, ir.pixels), w.intensityIr),
-      mulScalar(mse(fVis, vis.pixels), w.intensityVis),
+      weighted(mse(fIr, ir.pixels), w.intensityIr),
+      weighted(mse(fVis, vis.pixels), w.intensityVis),
     ];
     if (this.gradientTarget === 'max' && maxGradient) {
-      terms.push(mulScalar(mse(gVis, maxGradient), w.gradientIr + w.gradientVis));
+      terms.push(weighted(mse(gVis, maxGradient), w.gradientIr + w.gradientVis));
     } else {
-      terms.push(mulScalar(mse(gIr, ir.gradients), w.gradientIr), mulScalar(mse(gVis, vis.gradients), w.gradientVis));
+      terms.push(weighted(mse(gIr, ir.gradients), w.gradientIr), weighted(mse(gVis, vis.gradients), w.gradientVis));
     }
     const sparsity = sameGrid ? mean(abs(gIr)) : mulScalar(add(mean(abs(gIr)), mean(abs(gVis))), 0.5);
-    terms.push(mulScalar(sparsity, w.gradientL1));
+    terms.push(weighted(sparsity, w.gradientL1));
     return terms.reduce((a, b) => add(a, b));
   }
 }

@@ -14,17 +14,18 @@ export function usesVec4Core(M: number, N: number, K: number, transA: boolean): 
 }
 
 /**
- * The register block for this adapter: 16×16 on SwiftShader (measured 2-2.5× faster there, see
- * bench/RESULTS.md), 4×4 elsewhere. FUSEGRAD_MATMUL_BLOCK=4x4|16x16 overrides it (benchmarks).
+ * The register block for this runtime's tuning: 16×16 for 'cpu', i.e. SwiftShader (measured
+ * 2-2.5× faster there, see bench/RESULTS.md), 4×4 for 'gpu'. FUSEGRAD_MATMUL_BLOCK=4x4|16x16
+ * overrides it (benchmarks).
  */
 export function registerBlock(): RegisterBlock {
   const forced = typeof process !== 'undefined' ? process.env?.FUSEGRAD_MATMUL_BLOCK : undefined;
   if (forced === '4x4') return BLOCK_4X4;
   if (forced === '16x16') return BLOCK_16X16;
-  return runtime().report.swiftshader ? BLOCK_16X16 : BLOCK_4X4;
+  return runtime().tuning === 'cpu' ? BLOCK_16X16 : BLOCK_4X4;
 }
 
-/** Forces copiesBTransposed's answer regardless of adapter and shape (tests check the copy on SwiftShader). */
+/** Forces copiesBTransposed's answer regardless of tuning and shape (tests check the copy on SwiftShader). */
 export const transposeBFirst: { force: boolean | null } = { force: null };
 
 /** From this many rows of op(A), the copy (N·K values read and written) takes about 1/16 of the product's time on an H200 (3.8 TB/s against 16 TFLOP/s). */
@@ -34,13 +35,13 @@ const MIN_ROWS_FOR_COPY = 256;
  * Whether a product with Bᵀ (B stored [N, K], as a PyTorch Linear weight) should copy B to
  * [K, N] and run the plain core. In the Bᵀ core each thread loads 16 bytes from each of its
  * four B rows, 64 rows per 16 threads, where the plain core's loads run along N, coalesced: on
- * an H200 the SIREN forward shape 16384×256×256 ran at 6.4 TFLOP/s with Bᵀ and 16.1 without
- * (bench/RESULTS.md, run C). Not on SwiftShader, where the Bᵀ core is the faster (3.98 against
- * 2.64 GFLOP/s) and a copy is a pass of CPU time.
+ * an H200 the shape 16384×256×256 ran at 6.4 TFLOP/s as dy·Wᵀ and at 16.1 as x·W
+ * (bench/RESULTS.md, run C). Not with 'cpu' tuning: on SwiftShader the Bᵀ core is the faster
+ * (3.98 against 2.64 GFLOP/s) and a copy is a pass of CPU time.
  */
 export function copiesBTransposed(M: number): boolean {
   if (transposeBFirst.force !== null) return transposeBFirst.force;
-  return !runtime().report.swiftshader && M >= MIN_ROWS_FOR_COPY;
+  return runtime().tuning === 'gpu' && M >= MIN_ROWS_FOR_COPY;
 }
 
 const cache = new Map<string, Kernel>();

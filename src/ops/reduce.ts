@@ -40,7 +40,7 @@ function reduceKernel(c: Combine, form: Entry): Kernel {
 function formFor(combine: Combine, outputs: number, r: number): Form {
   const forced = reductionForm.force;
   if (forced) return forced === 'runs' && combine !== 'sum' ? 'thread' : forced;
-  const gpu = !runtime().report.swiftshader;
+  const gpu = runtime().tuning === 'gpu';
   if (gpu && outputs < 256 && r >= 1024) return combine === 'sum' && r >= SPLIT_ROWS ? 'split' : 'workgroup';
   return gpu && combine === 'sum' && r > GPU_RUN ? 'runs' : 'thread';
 }

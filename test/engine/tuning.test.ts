@@ -1,0 +1,126 @@
+// The kernel choices made for GPUs (Runtime.tuning 'gpu': 4×4 register blocks, split-K, Bᵀ by
+// a transposed copy, sums in runs and in workgroup trees) give the numbers the SwiftShader
+// choices ('cpu') give, over whole training steps: one step of INRFuse with the paper's SIREN
+// (5×256, 1,024 points) and one of DIDFuse (width 16, 32×32), every gradient compared. On a
+// machine without a GPU this is how CI runs the code a GPU takes.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { init, noGrad, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
+import { toGrey } from '../../src/io/colour.ts';
+import { makeSamplePair } from '../../src/io/sample.ts';
+import { gridCoordinates } from '../../src/models/coords.ts';
+import { DIDFuse } from '../../src/models/didfuse.ts';
+import { InrFuse } from '../../src/models/inrfuse.ts';
+import type { Tuning } from '../../src/gpu/runtime.ts';
+
+const SIZE = 32;
+
+interface Step {
+  loss: number;
+  gradients: Float32Array[];
+}
+
+/** Runs `step` (which returns the loss after backward) on a fresh runtime with this tuning. */
+async function withTuning(tuning: Tuning, step: () => Promise<Step>): Promise<Step> {
+  shutdown();
+  const rt = await init({ quiet: true, tuning });
+  assert.is(rt.tuning, tuning);
+  try {
+    return await step();
+  } finally {
+    shutdown();
+  }
+}
+
+async function gradientsOf(params: Tensor[], loss: Tensor): Promise<Step> {
+  const value = await loss.item();
+  loss.dispose();
+  const gradients: Float32Array[] = [];
+  for (const p of params) {
+    assert.ok(p.grad, 'every parameter has a gradient');
+    gradients.push(await p.grad.read());
+  }
+  return { loss: value, gradients };
+}
+
+async function inrStep(): Promise<Step> {
+  const model = new InrFuse({ seed: 1 });
+  const { ir, vis } = makeSamplePair(SIZE, SIZE);
+  const target = (data: Float32Array) => {
+    const pixels = tensor(data.map((v) => 2 * v - 1), [SIZE, SIZE]);
+    return { pixels, gradients: noGrad(() => model.gradient(pixels)), height: SIZE, width: SIZE };
+  };
+  const [irTarget, visTarget] = [target(ir.data), target(toGrey(vis).data)];
+  const coords = tensor(gridCoordinates(SIZE, SIZE), [SIZE * SIZE, 2]);
+  const loss = tidy(() => {
+    const l = model.loss(coords, irTarget, visTarget, true);
+    l.backward();
+    return l;
+  });
+  const step = await gradientsOf(model.net.parameters(), loss);
+  for (const t of [coords, irTarget.pixels, irTarget.gradients, visTarget.pixels, visTarget.gradients]) t.dispose();
+  model.net.dispose();
+  return step;
+}
+
+async function didfuseStep(): Promise<Step> {
+  const model = new DIDFuse({ width: 16, seed: 2 });
+  const plane = (phase: number) => Float32Array.from({ length: SIZE * SIZE }, (_, i) => 0.5 + 0.4 * Math.sin(0.37 * i + phase) * Math.cos(0.11 * i));
+  const vis = tensor(plane(0), [1, 1, SIZE, SIZE]);
+  const ir = tensor(plane(1.3), [1, 1, SIZE, SIZE]);
+  const loss = tidy(() => {
+    const l = model.loss(vis, ir).total;
+    l.backward();
+    return l;
+  });
+  const step = await gradientsOf(model.parameters(), loss);
+  for (const t of [vis, ir]) t.dispose();
+  model.dispose();
+  return step;
+}
+
+const largest = (values: Float32Array) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+/**
+ * Each gradient within 1e-3 of its largest magnitude, a summation order apart and not a wrong
+ * path apart. A gradient that is 0 in exact arithmetic (a conv bias before BatchNorm) is
+ * float32 noise on both sides: its bound is floored at 1e-6 of the step's largest gradient.
+ */
+function assertSameStep(name: string, cpu: Step, gpu: Step): void {
+  assert.ok(Math.abs(gpu.loss - cpu.loss) <= 1e-5 * Math.abs(cpu.loss), `${name} loss: gpu ${gpu.loss} vs cpu ${cpu.loss}`);
+  assert.is(gpu.gradients.length, cpu.gradients.length);
+  const overall = Math.max(...cpu.gradients.map(largest));
+  assert.ok(overall > 0, `${name}: all-zero gradients check nothing`);
+  cpu.gradients.forEach((expected, k) => {
+    const got = gpu.gradients[k];
+    const scale = Math.max(largest(expected), 1e-3 * overall);
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(got[i] - expected[i]));
+    assert.ok(worst <= 1e-3 * scale, `${name} parameter ${k} (${expected.length} values): gpu differs by ${worst}, largest ${largest(expected)}`);
+  });
+}
+
+test('INRFuse step (SIREN 5×256): GPU kernel choices give the SwiftShader choices\' loss and gradients', async () => {
+  assertSameStep('INRFuse', await withTuning('cpu', inrStep), await withTuning('gpu', inrStep));
+});
+
+test('DIDFuse step (width 16, 32×32): GPU kernel choices give the SwiftShader choices\' loss and gradients', async () => {
+  assertSameStep('DIDFuse', await withTuning('cpu', didfuseStep), await withTuning('gpu', didfuseStep));
+});
+
+test('FUSEGRAD_TUNING picks the tuning; a wrong value is a clear error', async () => {
+  shutdown();
+  process.env.FUSEGRAD_TUNING = 'gpu';
+  try {
+    assert.is((await init({ quiet: true })).tuning, 'gpu');
+    shutdown();
+    process.env.FUSEGRAD_TUNING = 'fast';
+    const error = await init({ quiet: true }).then(() => null, (e: unknown) => e);
+    assert.ok(error instanceof Error && /FUSEGRAD_TUNING must be cpu or gpu/.test(error.message), String(error));
+  } finally {
+    delete process.env.FUSEGRAD_TUNING;
+    shutdown();
+  }
+});
+
+test.run();
