@@ -6,8 +6,9 @@
 // caller then sums (src/ops/matmul.ts); k_slice = K makes one slice, the plain product.
 // bindings: 0 A (read); 1 B (read); 2 C (storage);
 //           3 params { M, N, K, a_batch_stride, b_batch_stride, k_slice }
-// workgroup (WG_X, WG_Y), a BLOCK_ROWS × BLOCK_COLS block per invocation, a 64×64 tile per
-// workgroup; grid: (ceil(N / 64), ceil(M / 64), batch · slices)
+// workgroup (WG_X, WG_Y), a BLOCK_ROWS × BLOCK_COLS block per invocation: a tile of
+// (BLOCK_COLS·WG_X) × (BLOCK_ROWS·WG_Y) per workgroup, 64×64 except for outputs a few columns
+// wide (src/ops/matmul_kernel.ts); grid: (ceil(N / tile columns), ceil(M / tile rows), batch · slices)
 
 struct Params { M: u32, N: u32, K: u32, a_batch_stride: u32, b_batch_stride: u32, k_slice: u32 }
 

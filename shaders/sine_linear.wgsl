@@ -6,8 +6,8 @@
 //   Y, Z: [M, N]
 // bindings: 0 X (read); 1 W (read); 2 b (read); 3 Y (storage); 4 Z (storage, unused unless STORE_Z);
 //           5 params { M, N, K, omega }
-// workgroup (WG_X, WG_Y), a BLOCK_ROWS × BLOCK_COLS block per invocation (matmul.wgsl), a 64×64
-// tile per workgroup; grid: (ceil(N / 64), ceil(M / 64))
+// workgroup (WG_X, WG_Y), a BLOCK_ROWS × BLOCK_COLS block per invocation, tiles as in matmul.wgsl;
+// grid: (ceil(N / tile columns), ceil(M / tile rows))
 
 struct Params { M: u32, N: u32, K: u32, omega: f32 }
 

@@ -8,7 +8,7 @@ import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { noGrad, runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
-import { copiesBTransposed, matmulFamilyKernel, usesVec4Core } from './matmul_kernel.ts';
+import { copiesBTransposed, matmulPlan } from './matmul_kernel.ts';
 import { sum, sumToShape } from './reduce.ts';
 import { broadcastShapes, reshape, transpose } from './shape.ts';
 
@@ -74,14 +74,15 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
     return c;
   }
   const rt = runtime();
-  const tiles: [number, number] = [Math.ceil(N / 64), Math.ceil(M / 64)];
+  const plan = matmulPlan(MATMUL, transA, transB, M, N, K);
+  const tiles: [number, number] = [Math.ceil(N / plan.tile[0]), Math.ceil(M / plan.tile[1])];
   // a slice is a whole number of vec4s, so the vec4 core's loads stay aligned
   const kSlice = Math.max(4, Math.ceil(K / kSlices(tiles[0] * tiles[1] * batch, K) / 4) * 4);
   const slices = Math.max(1, Math.ceil(K / kSlice));
   if (batch * slices > rt.limits.maxComputeWorkgroupsPerDimension) throw new Error(`matmul: batch ${batch} is over the grid limit`);
   const c = slices > 1 ? Tensor.empty([batch, slices, M, N], 'matmul.split_k') : Tensor.empty(outShape, 'matmul');
   const params = new Params().u32(M).u32(N).u32(K).u32(batchA === 1 ? 0 : M * K).u32(batchB === 1 ? 0 : K * N).u32(slices > 1 ? kSlice : Math.max(K, 1));
-  rt.dispatch(matmulFamilyKernel(MATMUL, transA, transB, usesVec4Core(M, N, K, transA)), {
+  rt.dispatch(plan.kernel, {
     inputs: [a, b], outputs: [c], params, workgroups: [tiles[0], tiles[1], batch * slices],
   });
   if (slices === 1) return c;

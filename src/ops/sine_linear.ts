@@ -12,7 +12,7 @@ import { isGradEnabled, noGrad, runtime } from '../tensor/context.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { mapUnaryBackward } from './elementwise.ts';
 import { matmul } from './matmul.ts';
-import { copiesBTransposed, matmulFamilyKernel, usesVec4Core } from './matmul_kernel.ts';
+import { copiesBTransposed, matmulPlan } from './matmul_kernel.ts';
 import { transpose } from './shape.ts';
 import { sum } from './reduce.ts';
 import { UNARY_RULES } from './unary.ts';
@@ -42,9 +42,10 @@ function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
   if (y.size) {
     // W as stored ([out, in]: the Bᵀ core), or copied to [in, out] for the plain core (see copiesBTransposed)
     const wCopy = copiesBTransposed(M) ? noGrad(() => transpose(w)) : null;
-    rt.dispatch(matmulFamilyKernel(omega === null ? LINEAR : z ? SINE : SINE_INFERENCE, false, !wCopy, usesVec4Core(M, N, K, false)), {
+    const plan = matmulPlan(omega === null ? LINEAR : z ? SINE : SINE_INFERENCE, false, !wCopy, M, N, K);
+    rt.dispatch(plan.kernel, {
       inputs: [x, wCopy ?? w, b], outputs: [y, z ?? rt.unusedOutput],
-      params: new Params().u32(M).u32(N).u32(K).f32(omega ?? 0), workgroups: [Math.ceil(N / 64), Math.ceil(M / 64)],
+      params: new Params().u32(M).u32(N).u32(K).f32(omega ?? 0), workgroups: [Math.ceil(N / plan.tile[0]), Math.ceil(M / plan.tile[1])],
     });
     wCopy?.dispose();
   }
