@@ -16,14 +16,23 @@ export function usesVec4Core(M: number, N: number, K: number, transA: boolean): 
 
 /**
  * The register block for this runtime's tuning: 16×16 for 'cpu', i.e. SwiftShader (measured
- * 2-2.5× faster there, see bench/RESULTS.md), 4×4 for 'gpu'. FUSEGRAD_MATMUL_BLOCK=4x4|16x16
- * overrides it (benchmarks).
+ * 2-2.5× faster there, see bench/RESULTS.md), 4×4 for 'gpu'. FUSEGRAD_MATMUL_BLOCK=RxC (rows ×
+ * columns, each 4, 8 or 16: 4x4, 8x8, 16x16, ...) overrides it, for benchmarks: a block of R×C
+ * loads R + C vec4s per 4·R·C multiply-adds, so larger blocks ask less of the caches and more
+ * of the registers.
  */
 export function registerBlock(): RegisterBlock {
   const forced = typeof process !== 'undefined' ? process.env?.FUSEGRAD_MATMUL_BLOCK : undefined;
-  if (forced === '4x4') return BLOCK_4X4;
-  if (forced === '16x16') return BLOCK_16X16;
+  if (forced) return parseBlock(forced);
   return runtime().tuning === 'cpu' ? BLOCK_16X16 : BLOCK_4X4;
+}
+
+/** "RxC" → a block of R rows × C columns with a 64×64 tile per workgroup. */
+function parseBlock(text: string): RegisterBlock {
+  const match = /^(4|8|16)x(4|8|16)$/.exec(text);
+  if (!match) throw new Error(`FUSEGRAD_MATMUL_BLOCK must be RxC with R and C each 4, 8 or 16 (e.g. 8x8), not ${JSON.stringify(text)}`);
+  const [rows, cols] = [Number(match[1]), Number(match[2])];
+  return { rows, colVec4s: cols / 4, workgroup: [64 / cols, 64 / rows] };
 }
 
 /** Forces copiesBTransposed's answer regardless of tuning and shape (tests check the copy on SwiftShader). */

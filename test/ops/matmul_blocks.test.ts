@@ -1,8 +1,9 @@
-// Both register blocks of the generated vec4 matmul core (4×4 for discrete GPUs, 16×16 for
-// SwiftShader) against the float64 reference, whichever this adapter uses by default, on shapes
-// that do not fill a 64×64 tile or a 16×16 block.
+// Register blocks of the generated vec4 matmul core (4×4 for discrete GPUs, 16×16 for
+// SwiftShader, 8×8 a candidate for GPUs) against the float64 reference, whichever this adapter
+// uses by default, on shapes that do not fill a 64×64 tile or a 16×16 block.
 import { test } from 'uvu';
-import { init, ops, shutdown } from '../../src/index.ts';
+import * as assert from 'uvu/assert';
+import { init, ops, shutdown, zeros } from '../../src/index.ts';
 import * as ref from '../../src/reference/matmul.ts';
 import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
 import { checkOp } from './gpu-check.ts';
@@ -15,7 +16,7 @@ test.after(() => {
 
 const SHAPES: [number, number, number][] = [[4, 4, 4], [20, 8, 12], [68, 36, 132], [132, 256, 68]]; // M, K, N
 
-for (const block of ['4x4', '16x16']) {
+for (const block of ['4x4', '8x8', '16x16']) {
   test(`vec4 core with a ${block} block: all transposes`, async () => {
     process.env.FUSEGRAD_MATMUL_BLOCK = block;
     const rng = mulberry32(block.length);
@@ -35,5 +36,14 @@ for (const block of ['4x4', '16x16']) {
     }
   });
 }
+
+test('a malformed FUSEGRAD_MATMUL_BLOCK is an error that says what is allowed', () => {
+  process.env.FUSEGRAD_MATMUL_BLOCK = '5x5';
+  try {
+    assert.throws(() => ops.matmul(zeros([4, 4]), zeros([4, 4])), /RxC with R and C each 4, 8 or 16/);
+  } finally {
+    delete process.env.FUSEGRAD_MATMUL_BLOCK;
+  }
+});
 
 test.run();
