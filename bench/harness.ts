@@ -405,7 +405,7 @@ export function adapterBlock(rt: Runtime, environment: AdapterBlock['environment
     limits: { ...r.limits },
     date: new Date().toISOString(),
     commit: typeof commit === 'string' ? commit : null,
-    environment,
+    environment: { ...environment, tuning: rt.tuning },
   };
 }
 

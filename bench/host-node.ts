@@ -73,6 +73,9 @@ export const nodeHost: Host = {
       node: process.version,
       webgpu: `dawn.node (webgpu ${packageVersion('webgpu') ?? '?'})`,
       vkIcd: process.env.VK_ICD_FILENAMES ?? null,
+      // overrides of the engine's kernel choices (src/gpu/runtime.ts, src/ops/matmul_kernel.ts)
+      tuningOverride: process.env.FUSEGRAD_TUNING ?? null,
+      matmulBlockOverride: process.env.FUSEGRAD_MATMUL_BLOCK ?? null,
       // The host is shared: a busy machine explains slow figures.
       loadAverageAtStart: Number(os.loadavg()[0].toFixed(2)),
     };

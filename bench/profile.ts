@@ -63,6 +63,7 @@ const total = kernels.reduce((s, k) => s + k.ms, 0) / repeat;
 const runs = repeat > 1 ? `, per run (mean of ${repeat})` : '';
 console.log(`${modelName} ${training ? 'training step' : 'inference'} at ${size}², ${rt.report.description}: ${total.toFixed(2)} ms of kernels, ${wall.toFixed(0)} ms wall${runs} (profiling runs one dispatch per pass)\n`);
 console.log('| kernel | dispatches | ms | share |\n| --- | --- | --- | --- |');
-for (const k of kernels) console.log(`| ${k.kernel} | ${k.dispatches / repeat} | ${(k.ms / repeat).toFixed(3)} | ${(100 * k.ms / repeat / total).toFixed(1)}% |`);
+const perRun = (n: number) => (Number.isInteger(n / repeat) ? String(n / repeat) : (n / repeat).toFixed(2));
+for (const k of kernels) console.log(`| ${k.kernel} | ${perRun(k.dispatches)} | ${(k.ms / repeat).toFixed(3)} | ${(100 * k.ms / repeat / total).toFixed(1)}% |`);
 shutdown();
 process.exit(0);
