@@ -26,7 +26,10 @@ export interface PoolStats {
 }
 
 export class BufferPool {
+  /** per size class, highest creation number first: pop() gives the oldest free buffer */
   private free = new Map<number, GPUBuffer[]>();
+  private created = new WeakMap<GPUBuffer, number>();
+  private nextNumber = 0;
   private pending: GPUBuffer[] = [];
   private stats: PoolStats = { liveBuffers: 0, liveBytes: 0, allocatedBuffers: 0, allocatedBytes: 0, reused: 0 };
 
@@ -50,6 +53,7 @@ export class BufferPool {
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
         label,
       });
+      this.created.set(buffer, this.nextNumber++);
       this.stats.allocatedBuffers++;
       this.stats.allocatedBytes += size;
     }
@@ -65,10 +69,17 @@ export class BufferPool {
     this.pending.push(buffer);
   }
 
-  /** Called right after a queue submit: pending buffers become reusable. */
+  /**
+   * Called right after a queue submit: pending buffers become reusable. Each free list is kept
+   * in creation order, so a repeated step draws the same buffers in the same order whatever
+   * order the last step released them in, and its bind groups (cached per set of buffers, see
+   * Runtime.bindGroup) are found again: in LIFO order the release order permuted them, and an
+   * INRFuse step created 14 to 54 new bind groups every step.
+   */
   afterSubmit(): void {
     let freeBytes = 0;
     for (const list of this.free.values()) for (const b of list) freeBytes += b.size;
+    const touched = new Set<GPUBuffer[]>();
     for (const buffer of this.pending) {
       if (freeBytes + buffer.size > this.capBytes) {
         this.stats.allocatedBuffers--;
@@ -80,8 +91,11 @@ export class BufferPool {
       const list = this.free.get(buffer.size) ?? [];
       list.push(buffer);
       this.free.set(buffer.size, list);
+      touched.add(list);
     }
     this.pending = [];
+    const number = (b: GPUBuffer) => this.created.get(b) ?? 0;
+    for (const list of touched) list.sort((a, b) => number(b) - number(a));
   }
 
   /** Destroy every free buffer (live ones stay with their tensors). */

@@ -3,7 +3,9 @@
 // own view size of a shared buffer.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, ops, runtime, shutdown, tensor, tidy } from '../../src/index.ts';
+import { init, noGrad, ops, optim, runtime, shutdown, tensor, tidy } from '../../src/index.ts';
+import { gridCoordinates } from '../../src/models/coords.ts';
+import { InrFuse } from '../../src/models/inrfuse.ts';
 
 await init({ quiet: true });
 test.after(() => shutdown());
@@ -35,6 +37,31 @@ test('a repeated step reuses its bind groups (pooled buffers come back in the sa
   assert.is(groupCount(), before, 'new bind groups in steps 9–30: the cache does not hit');
   results.forEach((v, i) => assert.is(v, 2 * 528 * i, `step ${i}`)); // Σ 2x·s, Σ x = 528
   x.dispose();
+});
+
+test('an INRFuse training step, throttled like the fit loop, creates no bind groups once the pool is warm', async () => {
+  const rt = runtime();
+  const S = 8;
+  const model = new InrFuse({ seed: 1, hidden: 16 });
+  const target = (phase: number) => {
+    const pixels = tensor(Float32Array.from({ length: S * S }, (_, i) => Math.sin(i + phase)), [S, S]);
+    return { pixels, gradients: noGrad(() => model.gradient(pixels)), height: S, width: S };
+  };
+  const [ir, vis] = [target(0), target(1)];
+  const coords = tensor(gridCoordinates(S, S), [S * S, 2]);
+  const adam = new optim.Adam(model.net.parameters(), { lr: 1e-3 });
+  const counts: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    tidy(() => { adam.zeroGrad(); const l = model.loss(coords, ir, vis, true); l.backward(); adam.step(); return l; }).dispose();
+    await rt.throttle();
+    counts.push(groupCount());
+  }
+  // Warm after 2 steps with the CPU tuning, 5 with the GPU one (more buffers to allocate). LIFO
+  // free lists let each step's release order permute the buffers: 3 to 54 new groups a step.
+  assert.ok(counts.slice(6).every((c) => c === counts[5]), `bind groups after each step: ${counts.join(' ')}`);
+  adam.dispose();
+  model.net.dispose();
+  for (const t of [coords, ir.pixels, ir.gradients, vis.pixels, vis.gradients]) t.dispose();
 });
 
 test('a pooled buffer bound again for a larger tensor gets a binding of the new size', async () => {

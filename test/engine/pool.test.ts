@@ -2,6 +2,7 @@
 // loop, and the pool stops allocating once warm (memory that grows per step is a leak).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BufferPool } from '../../src/gpu/pool.ts';
 import { init, liveTensorCount, mulberry32, optim, shutdown, tensor, tidy, uniform, zeroGrad, type Tensor } from '../../src/index.ts';
 
 const rt = await init({ quiet: true });
@@ -108,6 +109,19 @@ test('a buffer released before a submit is not handed out again until that submi
   assert.ok(values.every((v) => v === 6), `y = 2x read ${values[0]} (x's buffer was overwritten before use)`);
   y.dispose();
   z.dispose();
+});
+
+test('free buffers come back in creation order, whatever order they were released in', () => {
+  // A pool of its own over the real device, so the runtime's buffers are not disturbed.
+  const pool = new BufferPool(rt.device);
+  const buffers = [0, 1, 2, 3, 4].map((i) => pool.acquire(1024, `b${i}`));
+  for (const i of [3, 0, 4, 1, 2]) pool.release(buffers[i]);
+  pool.afterSubmit();
+  const again = buffers.map((_, i) => pool.acquire(1024, `again${i}`));
+  assert.equal(again.map((b) => buffers.indexOf(b)), [0, 1, 2, 3, 4], 'a step that acquires in the same order gets the same buffers');
+  for (const b of again) pool.release(b);
+  pool.afterSubmit();
+  pool.trim();
 });
 
 test.run();
