@@ -25,35 +25,50 @@ export interface PoolStats {
   reused: number;
 }
 
+/** What the pool knows of a buffer it made, kept on the JS side: dawn.node's getters and setters cost a microsecond or so each. */
+interface Owned {
+  size: number;
+  /** creation order */
+  number: number;
+  label: string;
+}
+
 export class BufferPool {
   /** per size class, highest creation number first: pop() gives the oldest free buffer */
   private free = new Map<number, GPUBuffer[]>();
-  private created = new WeakMap<GPUBuffer, number>();
+  private freeBytes = 0;
+  private owned = new WeakMap<GPUBuffer, Owned>();
   private nextNumber = 0;
   private pending: GPUBuffer[] = [];
   private stats: PoolStats = { liveBuffers: 0, liveBytes: 0, allocatedBuffers: 0, allocatedBytes: 0, reused: 0 };
+  private maxBufferSize: number;
 
   constructor(
     private device: GPUDevice,
     /** free buffers above this many bytes are destroyed instead of kept */
     private capBytes = 1 << 30,
-  ) {}
+  ) {
+    this.maxBufferSize = device.limits.maxBufferSize;
+  }
 
   acquire(bytes: number, label: string): GPUBuffer {
     // Rounding up to a size class must not cross the adapter's buffer limit.
-    const size = Math.min(sizeClass(bytes), Math.max(bytes, this.device.limits.maxBufferSize));
+    const size = Math.min(sizeClass(bytes), Math.max(bytes, this.maxBufferSize));
     const list = this.free.get(size);
     let buffer = list?.pop();
     if (buffer) {
       this.stats.reused++;
-      buffer.label = label;
+      this.freeBytes -= size;
+      const owned = this.owned.get(buffer)!;
+      // a repeated step draws the same buffer for the same tensor: no native call then
+      if (owned.label !== label) buffer.label = owned.label = label;
     } else {
       buffer = this.device.createBuffer({
         size,
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
         label,
       });
-      this.created.set(buffer, this.nextNumber++);
+      this.owned.set(buffer, { size, number: this.nextNumber++, label });
       this.stats.allocatedBuffers++;
       this.stats.allocatedBytes += size;
     }
@@ -65,8 +80,12 @@ export class BufferPool {
   /** Give a buffer back; it is reusable after the next submit. */
   release(buffer: GPUBuffer): void {
     this.stats.liveBuffers--;
-    this.stats.liveBytes -= buffer.size;
+    this.stats.liveBytes -= this.sizeOf(buffer);
     this.pending.push(buffer);
+  }
+
+  private sizeOf(buffer: GPUBuffer): number {
+    return this.owned.get(buffer)?.size ?? buffer.size;
   }
 
   /**
@@ -77,24 +96,24 @@ export class BufferPool {
    * INRFuse step created 14 to 54 new bind groups every step.
    */
   afterSubmit(): void {
-    let freeBytes = 0;
-    for (const list of this.free.values()) for (const b of list) freeBytes += b.size;
+    if (this.pending.length === 0) return;
     const touched = new Set<GPUBuffer[]>();
     for (const buffer of this.pending) {
-      if (freeBytes + buffer.size > this.capBytes) {
+      const size = this.sizeOf(buffer);
+      if (this.freeBytes + size > this.capBytes) {
         this.stats.allocatedBuffers--;
-        this.stats.allocatedBytes -= buffer.size;
+        this.stats.allocatedBytes -= size;
         buffer.destroy();
         continue;
       }
-      freeBytes += buffer.size;
-      const list = this.free.get(buffer.size) ?? [];
+      this.freeBytes += size;
+      const list = this.free.get(size) ?? [];
       list.push(buffer);
-      this.free.set(buffer.size, list);
+      this.free.set(size, list);
       touched.add(list);
     }
     this.pending = [];
-    const number = (b: GPUBuffer) => this.created.get(b) ?? 0;
+    const number = (b: GPUBuffer) => this.owned.get(b)?.number ?? 0;
     for (const list of touched) list.sort((a, b) => number(b) - number(a));
   }
 
@@ -103,11 +122,12 @@ export class BufferPool {
     for (const list of this.free.values()) {
       for (const b of list) {
         this.stats.allocatedBuffers--;
-        this.stats.allocatedBytes -= b.size;
+        this.stats.allocatedBytes -= this.sizeOf(b);
         b.destroy();
       }
     }
     this.free.clear();
+    this.freeBytes = 0;
   }
 
   getStats(): PoolStats {
