@@ -88,6 +88,9 @@ export class Runtime {
   /** buffers that the recorded, unsubmitted work reads or writes (see write()) */
   private recorded = new Set<GPUBuffer>();
   private pass: GPUComputePassEncoder | null = null;
+  /** the pipeline last set in `pass` */
+  private passPipeline: GPUComputePipeline | null = null;
+  private dynamicOffset = [0];
   /** set between startProfiling() and stopProfiling() */
   private profiler: KernelProfiler | null = null;
   private uniformArena: GPUBuffer;
@@ -201,9 +204,17 @@ export class Runtime {
       this.pass = this.commandEncoder().beginComputePass(this.profiler.passFor(kernel.name));
     }
     const pass = this.computePass();
-    pass.setPipeline(compiled.pipeline);
-    if (kernel.uniform) pass.setBindGroup(0, bindGroup, [offset]);
-    else pass.setBindGroup(0, bindGroup);
+    // each call into dawn.node costs a microsecond or two: skip the pipeline when it is set already
+    if (this.passPipeline !== compiled.pipeline) {
+      pass.setPipeline(compiled.pipeline);
+      this.passPipeline = compiled.pipeline;
+    }
+    if (kernel.uniform) {
+      this.dynamicOffset[0] = offset;
+      pass.setBindGroup(0, bindGroup, this.dynamicOffset);
+    } else {
+      pass.setBindGroup(0, bindGroup);
+    }
     const [x, y = 1, z = 1] = args.workgroups;
     pass.dispatchWorkgroups(x, y, z);
     this.counters.dispatches++;
@@ -354,6 +365,7 @@ export class Runtime {
     if (this.pass) {
       this.pass.end();
       this.pass = null;
+      this.passPipeline = null;
     }
   }
 
