@@ -34,15 +34,21 @@ export class Params {
     return this;
   }
 
-  bytes(): Uint8Array {
-    const n = Math.max(4, Math.ceil(this.words.length / 4) * 4);
-    const view = new DataView(new ArrayBuffer(n * 4));
-    this.words.forEach((w, i) => {
+  /** Bytes the struct takes: whole vec4s, at least one. */
+  get byteLength(): number {
+    return Math.max(4, Math.ceil(this.words.length / 4) * 4) * 4;
+  }
+
+  /** Writes the struct at `offset` of `view` (the runtime's uniform arena) and returns its byteLength. */
+  writeTo(view: DataView, offset: number): number {
+    const n = this.byteLength;
+    for (let i = 0; i < n / 4; i++) {
+      const w = i < this.words.length ? this.words[i] : 0;
       const kind = this.kinds[i];
-      if (kind === 'f') view.setFloat32(i * 4, w, true);
-      else if (kind === 'i') view.setInt32(i * 4, w, true);
-      else view.setUint32(i * 4, w, true);
-    });
-    return new Uint8Array(view.buffer);
+      if (kind === 'f') view.setFloat32(offset + i * 4, w, true);
+      else if (kind === 'i') view.setInt32(offset + i * 4, w, true);
+      else view.setUint32(offset + i * 4, w, true);
+    }
+    return n;
   }
 }

@@ -95,6 +95,7 @@ export class Runtime {
   private profiler: KernelProfiler | null = null;
   private uniformArena: GPUBuffer;
   private uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
+  private uniformView = new DataView(this.uniformBytes.buffer);
   private uniformUsed = 0;
   private submitsSinceWait = 0;
   private gpuErrors: string[] = [];
@@ -188,12 +189,12 @@ export class Runtime {
     let paramsBytes = 0;
     if (kernel.uniform) {
       if (!args.params) throw new Error(`${kernel.name}: needs params`);
-      const bytes = args.params.bytes();
-      if (this.uniformUsed + UNIFORM_SLOT > UNIFORM_ARENA_BYTES) this.flush();
+      paramsBytes = args.params.byteLength;
+      const slots = Math.ceil(paramsBytes / UNIFORM_SLOT) * UNIFORM_SLOT;
+      if (this.uniformUsed + slots > UNIFORM_ARENA_BYTES) this.flush();
       offset = this.uniformUsed;
-      paramsBytes = bytes.byteLength;
-      this.uniformBytes.set(bytes, offset);
-      this.uniformUsed += Math.ceil(bytes.byteLength / UNIFORM_SLOT) * UNIFORM_SLOT;
+      args.params.writeTo(this.uniformView, offset);
+      this.uniformUsed += slots;
     }
     for (const b of bindings) this.recorded.add(b.buffer);
     const bindGroup = this.bindGroup(compiled, bindings, paramsBytes);
