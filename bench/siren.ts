@@ -396,6 +396,38 @@ async function breakdown(ctx: BenchContext, size: number): Promise<Result[]> {
   return results;
 }
 
+/**
+ * CPU time to record one step, without waiting for it: the same dispatches as any size, on 8×8
+ * points so that the GPU keeps up. On a fast GPU a small step is bound by this, not by kernels.
+ */
+async function recordingTime(ctx: BenchContext): Promise<Result> {
+  const rt = await ctx.runtime();
+  const workload = new SirenWorkload(8);
+  const steps = ctx.quick ? 50 : 200;
+  try {
+    for (let i = 0; i < 10; i++) { workload.step().dispose(); await rt.throttle(); }
+    const times: number[] = [];
+    const dispatches = rt.counters.dispatches;
+    for (let i = 0; i < steps; i++) {
+      const started = performance.now();
+      const loss = workload.step();
+      times.push((performance.now() - started) * 1000);
+      loss.dispose();
+      await rt.throttle();
+    }
+    await rt.sync();
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)];
+    return {
+      suite: SUITE, name: 'SIREN 5×256 step: CPU to record it (8×8 points, no wait)', unit: 'µs', median,
+      min: times[0], max: times[times.length - 1], spread: (times[Math.floor(0.75 * steps)] - times[Math.floor(0.25 * steps)]) / median,
+      runs: steps, extra: { iterations: 1, dispatchesPerStep: (rt.counters.dispatches - dispatches) / steps },
+    };
+  } finally {
+    workload.dispose();
+  }
+}
+
 /** Sizes and wait strategies to time; 256² only in full mode and only when 128² suggests it fits `budgetSeconds`. */
 export const SIREN_SIZES = { quick: [64], full: [64, 128, 256] }; // quick mode stays under 2 min
 const WAITS: WaitStrategy[] = ['backoff', 'spin'];
@@ -423,6 +455,7 @@ export const siren: Suite = {
       }
       for (const wait of waits) results.push(await measureSiren(ctx, size, wait));
     }
+    results.push(await recordingTime(ctx));
     if (!ctx.quick) results.push(...await breakdown(ctx, 64));
     const ceiling = await matmulCeiling(ctx, await ctx.runtime());
     if (ceiling) ctx.notes.push(`siren: "of roofline" = step GFLOP/s (matmul FLOPs, counted as the peers do) over the matmul ceiling ${fmt(ceiling.gflops)} GFLOP/s (${ceiling.source})`);
