@@ -15,7 +15,7 @@ export { Tensor, liveTensorCount, sizeOf, type Shape } from './tensor/tensor.ts'
 export { tensor, zeros, ones, full, uniform, mulberry32, type TensorOptions } from './tensor/create.ts';
 export { tidy, keep } from './tensor/scope.ts';
 export { backward, zeroGrad } from './tensor/autograd.ts';
-export type { Runtime, RuntimeOptions } from './gpu/runtime.ts';
+export type { Runtime, RuntimeOptions, Tuning } from './gpu/runtime.ts';
 export type { AdapterReport } from './gpu/device.ts';
 export type { KernelTime } from './gpu/profiler.ts';
 

@@ -5,13 +5,13 @@
 // machine without a GPU this is how CI runs the code a GPU takes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, noGrad, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
+import { init, noGrad, shutdown, tensor, tidy, type Tensor, type Tuning } from '../../src/index.ts';
 import { toGrey } from '../../src/io/colour.ts';
 import { makeSamplePair } from '../../src/io/sample.ts';
 import { gridCoordinates } from '../../src/models/coords.ts';
 import { DIDFuse } from '../../src/models/didfuse.ts';
 import { InrFuse } from '../../src/models/inrfuse.ts';
-import type { Tuning } from '../../src/gpu/runtime.ts';
+
 
 const SIZE = 32;
 
