@@ -12,7 +12,6 @@ import { gridCoordinates } from '../../src/models/coords.ts';
 import { DIDFuse } from '../../src/models/didfuse.ts';
 import { InrFuse } from '../../src/models/inrfuse.ts';
 
-
 const SIZE = 32;
 
 interface Step {
