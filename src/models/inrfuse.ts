@@ -17,12 +17,11 @@
  *    of the two sources, which keeps the sharper edge instead of the average of the two.
  */
 import { Siren, type SirenOptions } from '../nn/siren.ts';
-import { abs, mulScalar } from '../ops/unary.ts';
+import { mulScalar } from '../ops/unary.ts';
 import { add } from '../ops/binary.ts';
-import { mse } from '../ops/loss.ts';
+import { l1, mse } from '../ops/loss.ts';
 import { sobel, type BorderMode } from '../ops/sobel.ts';
 import { reshape, slice } from '../ops/shape.ts';
-import { mean } from '../ops/reduce.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 export interface InrFuseLossWeights {
@@ -101,7 +100,7 @@ export class InrFuse {
     } else {
       terms.push(weighted(mse(gIr, ir.gradients), w.gradientIr), weighted(mse(gVis, vis.gradients), w.gradientVis));
     }
-    const sparsity = sameGrid ? mean(abs(gIr)) : mulScalar(add(mean(abs(gIr)), mean(abs(gVis))), 0.5);
+    const sparsity = sameGrid ? l1(gIr) : mulScalar(add(l1(gIr), l1(gVis)), 0.5); // ‖∇F‖₁ as a mean
     terms.push(weighted(sparsity, w.gradientL1));
     return terms.reduce((a, b) => add(a, b));
   }

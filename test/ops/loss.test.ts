@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, ops, shutdown, tensor, tidy } from '../../src/index.ts';
 import * as ref from '../../src/reference/loss.ts';
-import type { CpuTensor } from '../../src/reference/tensor.ts';
+import type { CpuTensor, RefOp } from '../../src/reference/tensor.ts';
 import { cpuTensor, mulberry32, randomTensor } from '../../src/reference/tensor.ts';
 import { randomAway } from '../reference/helpers.ts';
 import { checkOp } from './gpu-check.ts';
@@ -33,6 +33,31 @@ test('l1: forward and both gradients on odd shapes', async () => {
   const rng = mulberry32(37);
   for (const shape of SHAPES) {
     await checkOp({ label: 'l1', inputs: pairAway(shape, rng), gpu: ([a, b]) => ops.l1(a, b), ref: ref.l1, params: undefined, forwardTol: meanTol });
+  }
+});
+
+/** mean(|a|): the reference l1 against zeros, its gradient for a only. */
+const meanAbs: RefOp = {
+  name: 'l1 against 0',
+  forward: ([a]) => ref.l1.forward([a, { shape: [...a.shape], data: new Float64Array(a.data.length) }]),
+  backward: ([a], p, g) => [ref.l1.backward([a, { shape: [...a.shape], data: new Float64Array(a.data.length) }], p, g)[0]],
+};
+
+test('l1 without a target: mean(|a|), forward and gradient on odd shapes', async () => {
+  const rng = mulberry32(43);
+  for (const shape of SHAPES) {
+    await checkOp({ label: 'l1(a)', inputs: [randomAway(shape, rng, [0], 1e-3, -2, 2)], gpu: ([a]) => ops.l1(a), ref: meanAbs, params: undefined, forwardTol: meanTol });
+  }
+});
+
+// Each GPU partial sums every P-th term; these sizes give one partial, several, and a last one short.
+test('mse and l1 over 1, 255, 257, 4,099 and 70,001 terms (the partial sums and their sum)', async () => {
+  const rng = mulberry32(47);
+  for (const n of [1, 255, 257, 4099, 70_001]) {
+    const [a, b] = pairAway([n], rng);
+    const centralDifference = n < 5000;
+    await checkOp({ label: `mse n=${n}`, inputs: [a, b], gpu: ([x, y]) => ops.mse(x, y), ref: ref.mse, params: undefined, forwardTol: meanTol, centralDifference });
+    await checkOp({ label: `l1 n=${n}`, inputs: [a, b], gpu: ([x, y]) => ops.l1(x, y), ref: ref.l1, params: undefined, forwardTol: meanTol, centralDifference });
   }
 });
 
