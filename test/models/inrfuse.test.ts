@@ -10,6 +10,8 @@ import { init, shutdown } from '../../src/index.ts';
 import { splitLuma } from '../../src/io/colour.ts';
 import { makeSamplePair } from '../../src/io/sample.ts';
 import { fitInrFuse, renderInrFuse, type FitResult } from '../../src/fusion/inr.ts';
+import { outputSize } from '../../src/fusion/pipeline.ts';
+import type { Image } from '../../src/io/image.ts';
 import { sobel as referenceSobel } from '../../src/reference/sobel.ts';
 import { cpuTensor } from '../../src/reference/tensor.ts';
 
@@ -111,6 +113,19 @@ test('renders at any size: a ×2 grid agrees with the ×1 grid at the shared poi
   let worst = 0;
   for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) worst = Math.max(worst, Math.abs(once[r * W + c] - twice[2 * r * W2 + 2 * c]));
   assert.ok(worst < 1e-4, `max difference ${worst}`);
+});
+
+test('--scale 2 renders 64×64 from 32×32 sources; that grid shares its corners with the ×1 grid, and agrees there', async () => {
+  const plane: Image = { width: W, height: H, channels: 1, data: new Float32Array(W * H) };
+  const size = outputSize(plane, plane, { scale: 2 });
+  assert.equal(size, { width: 64, height: 64 });
+  const once = await renderInrFuse(paperFit.model, W, H);
+  const twice = await renderInrFuse(paperFit.model, size.width, size.height);
+  assert.is(twice.length, 64 * 64);
+  // linspace(−1, 1, 32) and linspace(−1, 1, 64) meet only at ±1 (31 and 63 are coprime)
+  for (const [r, c, r2, c2] of [[0, 0, 0, 0], [0, W - 1, 0, 63], [H - 1, 0, 63, 0], [H - 1, W - 1, 63, 63]]) {
+    assert.ok(Math.abs(once[r * W + c] - twice[r2 * 64 + c2]) < 1e-4, `corner (${r}, ${c}): ${once[r * W + c]} vs ${twice[r2 * 64 + c2]}`);
+  }
 });
 
 test.run();
