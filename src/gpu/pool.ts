@@ -25,7 +25,10 @@ export interface PoolStats {
   reused: number;
 }
 
-/** What the pool knows of a buffer it made, kept on the JS side: dawn.node's getters and setters cost a microsecond or so each. */
+/**
+ * What the pool knows of a buffer it made, kept on the JS side: dawn.node's getters and setters
+ * cost a microsecond or so each.
+ */
 interface Owned {
   size: number;
   /** creation order */

@@ -54,12 +54,18 @@ function mapBinary(name: BinaryExpression, a: Tensor, b: Tensor): Tensor {
 }
 
 export function add(a: Tensor, b: Tensor): Tensor {
-  return record(mapBinary('add', a, b), 'add', [a, b], (g) => [a.requiresGrad ? sumToShape(g, a.shape) : null, b.requiresGrad ? sumToShape(g, b.shape) : null]);
+  return record(mapBinary('add', a, b), 'add', [a, b], (g) => [
+    a.requiresGrad ? sumToShape(g, a.shape) : null,
+    b.requiresGrad ? sumToShape(g, b.shape) : null,
+  ]);
 }
 
 export function sub(a: Tensor, b: Tensor): Tensor {
   // a target (b without requiresGrad, as in a loss) costs no negation pass
-  return record(mapBinary('sub', a, b), 'sub', [a, b], (g) => [sumToShape(g, a.shape), b.requiresGrad ? sumToShape(neg(g), b.shape) : null]);
+  return record(mapBinary('sub', a, b), 'sub', [a, b], (g) => [
+    a.requiresGrad ? sumToShape(g, a.shape) : null,
+    b.requiresGrad ? sumToShape(neg(g), b.shape) : null,
+  ]);
 }
 
 export function mul(a: Tensor, b: Tensor): Tensor {

@@ -39,8 +39,9 @@ export const matmulSplit: { force: number | null } = { force: null };
  * K slices for a product: the weight gradients (a 256×256 output summed over 16,384 pixels) are
  * a few 64×64 tiles, so a few workgroups would each loop over all of K while the rest of the GPU
  * idles (8% of the matmul ceiling on an H200). Cutting K into slices, each a workgroup with a
- * partial [M, N] plane, and summing the planes fills the GPU. Not with 'cpu' tuning (SwiftShader): its two
- * threads are busy with 16 tiles already, and the planes would only add traffic.
+ * partial [M, N] plane, and summing the planes fills the GPU. Not with 'cpu' tuning
+ * (SwiftShader): its two threads are busy with 16 tiles already, and the planes would only add
+ * traffic.
  */
 function kSlices(tiles: number, K: number): number {
   if (matmulSplit.force) return matmulSplit.force;

@@ -38,7 +38,10 @@ function parseBlock(text: string): RegisterBlock {
 /** Forces copiesBTransposed's answer regardless of tuning and shape (tests check the copy on SwiftShader). */
 export const transposeBFirst: { force: boolean | null } = { force: null };
 
-/** From this many rows of op(A), the copy (N·K values read and written) takes about 1/16 of the product's time on an H200 (3.8 TB/s against 16 TFLOP/s). */
+/**
+ * From this many rows of op(A), the copy (N·K values read and written) takes about 1/16 of the
+ * product's time on an H200 (3.8 TB/s against 16 TFLOP/s).
+ */
 const MIN_ROWS_FOR_COPY = 256;
 
 /**
@@ -61,7 +64,10 @@ export interface MatmulPlan {
   tile: [number, number];
 }
 
-/** Threads in a workgroup laid out as one column of register blocks (32: two workgroups for a 256-row output on SwiftShader's two threads). */
+/**
+ * Threads in a workgroup laid out as one column of register blocks (32: two workgroups for a
+ * 256-row output on SwiftShader's two threads).
+ */
 const SKINNY_THREADS = 32;
 
 /**
