@@ -68,7 +68,7 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const batch = Math.max(batchA, batchB);
   const outShape = [...batchShape, M, N];
   if (sizeOf(outShape) === 0) return Tensor.empty(outShape, 'matmul');
-  if (transB && copiesBTransposed(M)) {
+  if (transB && copiesBTransposed(M, N, K, transA)) {
     const bCopy = noGrad(() => transpose(b)); // [..., K, N]
     const c = matmulRaw(a, bCopy, transA, false);
     bCopy.dispose();

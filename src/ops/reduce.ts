@@ -31,9 +31,10 @@ function reduceKernel(c: Combine, form: Entry): Kernel {
 
 /**
  * The kernel form for a reduction of `outputs` rows of length r. A workgroup per output pays off
- * only for few outputs with long rows (a loss, a norm), and only on a real GPU: SwiftShader runs
- * a workgroup on one CPU thread and switches fibres at every barrier of the tree, which made sum
- * over [1, 64, 32, 32]'s planes 30× slower than one invocation per output looping over its row.
+ * only for few outputs with rows past a few dozen (a loss, a norm), and only on a real GPU:
+ * SwiftShader runs a workgroup on one CPU thread and switches fibres at every barrier of the
+ * tree, which made sum over [1, 64, 32, 32]'s planes 30× slower than one invocation per output
+ * looping over its row.
  * Sums over rows of SPLIT_ROWS or more split them first (see TREE_CHUNK); on a GPU, sums with
  * many outputs go in short runs, level after level (see GPU_RUN).
  */
@@ -41,7 +42,8 @@ function formFor(combine: Combine, outputs: number, r: number): Form {
   const forced = reductionForm.force;
   if (forced) return forced === 'runs' && combine !== 'sum' ? 'thread' : forced;
   const gpu = runtime().tuning === 'gpu';
-  if (gpu && outputs < 256 && r >= 1024) return combine === 'sum' && r >= SPLIT_ROWS ? 'split' : 'workgroup';
+  // few outputs: a workgroup each, so that a loss's sum of partials is one dispatch
+  if (gpu && outputs < 256 && r > GPU_RUN) return combine === 'sum' && r >= SPLIT_ROWS ? 'split' : 'workgroup';
   return gpu && combine === 'sum' && r > GPU_RUN ? 'runs' : 'thread';
 }
 

@@ -41,7 +41,7 @@ function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
   const z = omega !== null && recording ? Tensor.empty([M, N], 'sine_linear.z') : null;
   if (y.size) {
     // W as stored ([out, in]: the Bᵀ core), or copied to [in, out] for the plain core (see copiesBTransposed)
-    const wCopy = copiesBTransposed(M) ? noGrad(() => transpose(w)) : null;
+    const wCopy = copiesBTransposed(M, N, K, false) ? noGrad(() => transpose(w)) : null;
     const plan = matmulPlan(omega === null ? LINEAR : z ? SINE : SINE_INFERENCE, false, !wCopy, M, N, K);
     rt.dispatch(plan.kernel, {
       inputs: [x, wCopy ?? w, b], outputs: [y, z ?? rt.unusedOutput],
