@@ -13,7 +13,6 @@ import { noGrad, runtime } from '../tensor/context.ts';
 import { full } from '../tensor/create.ts';
 import { assertSameShape, Tensor } from '../tensor/tensor.ts';
 import { sum } from './reduce.ts';
-import { reshape } from './shape.ts';
 
 const TERMS = {
   mse: { TERM: 'd * d', SLOPE: '2.0 * d' },
@@ -52,7 +51,7 @@ function meanLoss(name: LossName, a: Tensor, b: Tensor | null): Tensor {
     inputs: [a, b ?? a, a], outputs: [parts, rt.unusedOutput], params: new Params().u32(n).u32(partials).f32(1 / n),
     workgroups: rt.grid1d(partials, 256),
   });
-  const y = noGrad(() => reshape(sum(parts), []));
+  const y = noGrad(() => sum(parts)); // shape []
   parts.dispose();
   const inputs = b ? [a, b] : [a];
   return record(y, name, inputs, (g) => {
