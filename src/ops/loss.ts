@@ -47,8 +47,9 @@ function meanLoss(name: LossName, a: Tensor, b: Tensor | null): Tensor {
   if (n === 0) return full([], NaN); // the mean of nothing, as the reference has it
   const partials = Math.ceil(n / termsPerPartial());
   const parts = Tensor.empty([partials], `${name}.partial`);
+  const params = new Params().u32(n).u32(partials).f32(1 / n); // the same for both passes
   rt.dispatch(lossKernel(name, 'partial', !!b, false), {
-    inputs: [a, b ?? a, a], outputs: [parts, rt.unusedOutput], params: new Params().u32(n).u32(partials).f32(1 / n),
+    inputs: [a, b ?? a, a], outputs: [parts, rt.unusedOutput], params,
     workgroups: rt.grid1d(partials, 256),
   });
   const y = noGrad(() => sum(parts)); // shape []
@@ -58,7 +59,7 @@ function meanLoss(name: LossName, a: Tensor, b: Tensor | null): Tensor {
     const da = Tensor.empty(a.shape, `${name}.grad`);
     const db = b?.requiresGrad ? Tensor.empty(b.shape, `${name}.grad`) : null;
     rt.dispatch(lossKernel(name, 'gradient', !!b, !!db), {
-      inputs: [a, b ?? a, g], outputs: [da, db ?? rt.unusedOutput], params: new Params().u32(n).u32(partials).f32(1 / n),
+      inputs: [a, b ?? a, g], outputs: [da, db ?? rt.unusedOutput], params,
       workgroups: rt.grid1d(n, 256),
     });
     return [a.requiresGrad ? da : (da.dispose(), null), db];

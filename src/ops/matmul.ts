@@ -6,11 +6,11 @@
  */
 import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
-import { noGrad, runtime } from '../tensor/context.ts';
+import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
-import { copiesBTransposed, matmulPlan } from './matmul_kernel.ts';
+import { matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
 import { sum, sumToShape } from './reduce.ts';
-import { broadcastShapes, reshape, transpose } from './shape.ts';
+import { broadcastShapes, reshape } from './shape.ts';
 
 export interface MatmulOptions {
   /** use Aᵀ: A is stored [..., K, M] */
@@ -68,15 +68,15 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const batch = Math.max(batchA, batchB);
   const outShape = [...batchShape, M, N];
   if (sizeOf(outShape) === 0) return Tensor.empty(outShape, 'matmul');
-  if (transB && copiesBTransposed(M, N, K, transA)) {
-    const bCopy = noGrad(() => transpose(b)); // [..., K, N]
+  const bCopy = transB ? transposedForPlainCore(b, M, N, K, transA) : null; // [..., K, N]
+  if (bCopy) {
     const c = matmulRaw(a, bCopy, transA, false);
     bCopy.dispose();
     return c;
   }
   const rt = runtime();
   const plan = matmulPlan(MATMUL, transA, transB, M, N, K);
-  const tiles: [number, number] = [Math.ceil(N / plan.tile[0]), Math.ceil(M / plan.tile[1])];
+  const tiles = plan.tiles;
   // a slice is a whole number of vec4s, so the vec4 core's loads stay aligned
   const kSlice = Math.max(4, Math.ceil(K / kSlices(tiles[0] * tiles[1] * batch, K) / 4) * 4);
   const slices = Math.max(1, Math.ceil(K / kSlice));

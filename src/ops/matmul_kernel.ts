@@ -7,8 +7,10 @@
  */
 import type { Kernel } from '../gpu/kernel.ts';
 import { registerShader } from '../gpu/shaders.ts';
-import { runtime } from '../tensor/context.ts';
+import { noGrad, runtime } from '../tensor/context.ts';
+import type { Tensor } from '../tensor/tensor.ts';
 import { BLOCK_16X16, BLOCK_4X4, vec4CoreWgsl, type RegisterBlock } from './matmul_codegen.ts';
+import { transpose } from './shape.ts';
 
 export function usesVec4Core(M: number, N: number, K: number, transA: boolean): boolean {
   return K % 4 === 0 && N % 4 === 0 && (!transA || M % 4 === 0);
@@ -52,17 +54,22 @@ const MIN_ROWS_FOR_COPY = 256;
  * (bench/RESULTS.md, run C). Not with 'cpu' tuning: on SwiftShader the Bᵀ core is the faster
  * (3.98 against 2.64 GFLOP/s) and a copy is a pass of CPU time.
  */
-export function copiesBTransposed(M: number, N: number, K: number, transA: boolean): boolean {
+function copiesBTransposed(M: number, N: number, K: number, transA: boolean): boolean {
   if (transposeBFirst.force !== null) return transposeBFirst.force;
   // only the vec4 core's Bᵀ loads stride across rows; a [1, K] or [N, 1] B is its own transpose
   return runtime().tuning === 'gpu' && M >= MIN_ROWS_FOR_COPY && usesVec4Core(M, N, K, transA);
 }
 
-/** A matmul-family kernel chosen for a shape, and the output tile each of its workgroups covers. */
+/** B stored [..., N, K] copied to [..., K, N] for the plain core, or null where Bᵀ is read as stored (see copiesBTransposed). */
+export function transposedForPlainCore(b: Tensor, M: number, N: number, K: number, transA: boolean): Tensor | null {
+  return copiesBTransposed(M, N, K, transA) ? noGrad(() => transpose(b)) : null;
+}
+
+/** A matmul-family kernel chosen for a shape, and its grid over the M×N output. */
 export interface MatmulPlan {
   kernel: Kernel;
-  /** output columns × rows per workgroup */
-  tile: [number, number];
+  /** workgroups along columns and rows: one per output tile (64×64, or a column of blocks) */
+  tiles: [number, number];
 }
 
 /**
@@ -115,5 +122,5 @@ export function matmulPlan(
     };
     cache.set(name, k);
   }
-  return { kernel: k, tile: [4 * block.colVec4s * wx, block.rows * wy] };
+  return { kernel: k, tiles: [Math.ceil(N / (4 * block.colVec4s * wx)), Math.ceil(M / (block.rows * wy))] };
 }

@@ -8,12 +8,11 @@
  */
 import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
-import { isGradEnabled, noGrad, runtime } from '../tensor/context.ts';
+import { isGradEnabled, runtime } from '../tensor/context.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { mapUnaryBackward } from './elementwise.ts';
 import { matmul } from './matmul.ts';
-import { copiesBTransposed, matmulPlan } from './matmul_kernel.ts';
-import { transpose } from './shape.ts';
+import { matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
 import { sum } from './reduce.ts';
 import { UNARY_RULES } from './unary.ts';
 
@@ -40,12 +39,12 @@ function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
   const recording = isGradEnabled() && [x, w, b].some((t) => t.requiresGrad);
   const z = omega !== null && recording ? Tensor.empty([M, N], 'sine_linear.z') : null;
   if (y.size) {
-    // W as stored ([out, in]: the Bᵀ core), or copied to [in, out] for the plain core (see copiesBTransposed)
-    const wCopy = copiesBTransposed(M, N, K, false) ? noGrad(() => transpose(w)) : null;
+    // W as stored ([out, in]: the Bᵀ core), or copied to [in, out] for the plain core
+    const wCopy = transposedForPlainCore(w, M, N, K, false);
     const plan = matmulPlan(omega === null ? LINEAR : z ? SINE : SINE_INFERENCE, false, !wCopy, M, N, K);
     rt.dispatch(plan.kernel, {
       inputs: [x, wCopy ?? w, b], outputs: [y, z ?? rt.unusedOutput],
-      params: new Params().u32(M).u32(N).u32(K).f32(omega ?? 0), workgroups: [Math.ceil(N / plan.tile[0]), Math.ceil(M / plan.tile[1])],
+      params: new Params().u32(M).u32(N).u32(K).f32(omega ?? 0), workgroups: plan.tiles,
     });
     wCopy?.dispose();
   }
