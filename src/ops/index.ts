@@ -5,6 +5,7 @@ export { matmul, type MatmulOptions } from './matmul.ts';
 export { sum, mean, max, min, broadcastTo, sumToShape, type ReduceOptions } from './reduce.ts';
 export { reshape, permute, transpose, slice, concat } from './shape.ts';
 export { mse, l1 } from './loss.ts';
+export { fidelityLoss, type FidelityTerms } from './fidelity.ts';
 export { sineLinear, linear } from './sine_linear.ts';
 export { sobel, type SobelOptions, type BorderMode } from './sobel.ts';
 export { conv2d, convTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.ts';

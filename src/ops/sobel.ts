@@ -11,7 +11,8 @@ import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
 
 export type BorderMode = 'zero' | 'replicate' | 'reflect' | 'symmetric';
-const MODE: Record<BorderMode, number> = { zero: 0, replicate: 1, reflect: 2, symmetric: 3 };
+/** the mode numbers of shaders/border.wgsl */
+export const BORDER_MODE_INDEX: Record<BorderMode, number> = { zero: 0, replicate: 1, reflect: 2, symmetric: 3 };
 
 export interface SobelOptions {
   /** how pixels outside the image are read; kornia uses 'replicate', scipy 'symmetric' */
@@ -29,7 +30,7 @@ export function sobel(x: Tensor, options: SobelOptions = {}): Tensor {
   const [H, W] = x.shape.slice(-2);
   const B = sizeOf(x.shape.slice(0, -2));
   const rt = runtime();
-  const params = new Params().u32(B).u32(H).u32(W).u32(MODE[border]).f32(options.normalise ? 1 / 8 : 1);
+  const params = new Params().u32(B).u32(H).u32(W).u32(BORDER_MODE_INDEX[border]).f32(options.normalise ? 1 / 8 : 1);
   const y = Tensor.empty([...x.shape.slice(0, -2), 2, H, W], 'sobel');
   if (x.size) rt.dispatch(FORWARD, { inputs: [x], outputs: [y], params, workgroups: rt.grid1d(x.size, 256) });
   return record(y, 'sobel', [x], (g) => {
