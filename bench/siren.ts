@@ -165,9 +165,11 @@ export class SirenWorkload {
 
   loss(): Tensor {
     const u = this.forward().reshape([this.size, this.size]);
-    const gradients = ops.sobel(u, { border: 'zero', normalise: false }); // [2, H, W]
-    // mse over both channels is (MSE_x + MSE_y)/2: ×2 gives the peers' sum of the two
-    return ops.add(ops.mse(u, this.target), ops.mulScalar(ops.mse(gradients, this.targetGradients), 2));
+    // mse(u, target) + mse over both gradient channels, (MSE_x + MSE_y)/2: ×2 gives the peers'
+    // sum of the two; one fused op, as INRFuse's loss
+    return ops.fidelityLoss(u, {
+      intensity: [[this.target, 1]], gradient: [[this.targetGradients, 2]], sobel: { border: 'zero', normalise: false },
+    });
   }
 
   /** Records one training step (no readback); returns the loss, owned by the caller. */

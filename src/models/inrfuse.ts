@@ -17,9 +17,8 @@
  *    of the two sources, which keeps the sharper edge instead of the average of the two.
  */
 import { Siren, type SirenOptions } from '../nn/siren.ts';
-import { mulScalar } from '../ops/unary.ts';
 import { add } from '../ops/binary.ts';
-import { l1, mse } from '../ops/loss.ts';
+import { fidelityLoss } from '../ops/fidelity.ts';
 import { sobel, type BorderMode } from '../ops/sobel.ts';
 import { reshape, slice } from '../ops/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -51,8 +50,8 @@ export interface SourceTarget {
   width: number;
 }
 
-/** w·term; the paper's weights are all 1, which costs no pass forward or backward. */
-const weighted = (term: Tensor, w: number): Tensor => (w === 1 ? term : mulScalar(term, w));
+/** The targets whose weight is not 0: a term of weight 0 costs nothing to leave out. */
+const weighted = (targets: [Tensor, number][]): [Tensor, number][] => targets.filter(([, weight]) => weight !== 0);
 
 export class InrFuse {
   readonly net: Siren;
@@ -80,29 +79,34 @@ export class InrFuse {
   }
 
   /**
-   * The loss for one step. `coords` holds the IR grid's points then the VIS grid's points,
-   * or only one grid when `vis` is on the same grid as `ir` (`sameGrid`).
+   * The loss for one step, one fused op per grid (src/ops/fidelity.ts). `coords` holds the IR
+   * grid's points then the VIS grid's points, or only one grid when `vis` is on the same grid as
+   * `ir` (`sameGrid`).
    */
   loss(coords: Tensor, ir: SourceTarget, vis: SourceTarget, sameGrid: boolean, maxGradient?: Tensor): Tensor {
     const w = this.weights;
     const f = this.forward(coords);
-    const nIr = ir.height * ir.width;
-    const fIr = reshape(sameGrid ? f : slice(f, [0, 0], [nIr, 1]), [ir.height, ir.width]);
-    const fVis = sameGrid ? fIr : reshape(slice(f, [nIr, 0], [f.shape[0], 1]), [vis.height, vis.width]);
-    const gIr = this.gradient(fIr);
-    const gVis = sameGrid ? gIr : this.gradient(fVis);
-    const terms: Tensor[] = [
-      weighted(mse(fIr, ir.pixels), w.intensityIr),
-      weighted(mse(fVis, vis.pixels), w.intensityVis),
-    ];
-    if (this.gradientTarget === 'max' && maxGradient) {
-      terms.push(weighted(mse(gVis, maxGradient), w.gradientIr + w.gradientVis));
-    } else {
-      terms.push(weighted(mse(gIr, ir.gradients), w.gradientIr), weighted(mse(gVis, vis.gradients), w.gradientVis));
+    const sobel = { border: this.border, normalise: this.sobelNormalised };
+    if (sameGrid) {
+      const gradient: [Tensor, number][] = this.gradientTarget === 'max' && maxGradient
+        ? [[maxGradient, w.gradientIr + w.gradientVis]]
+        : [[ir.gradients, w.gradientIr], [vis.gradients, w.gradientVis]];
+      return fidelityLoss(reshape(f, [ir.height, ir.width]), {
+        intensity: weighted([[ir.pixels, w.intensityIr], [vis.pixels, w.intensityVis]]),
+        gradient: weighted(gradient), sparsity: w.gradientL1, sobel,
+      });
     }
-    const sparsity = sameGrid ? l1(gIr) : mulScalar(add(l1(gIr), l1(gVis)), 0.5); // ‖∇F‖₁ as a mean
-    terms.push(weighted(sparsity, w.gradientL1));
-    return terms.reduce((a, b) => add(a, b));
+    // Each source on its own grid; ‖∇F‖₁ is the mean of its two grids' means.
+    const nIr = ir.height * ir.width;
+    const perGrid = (points: Tensor, source: SourceTarget, intensity: number, gradient: number): Tensor =>
+      fidelityLoss(reshape(points, [source.height, source.width]), {
+        intensity: weighted([[source.pixels, intensity]]), gradient: weighted([[source.gradients, gradient]]),
+        sparsity: w.gradientL1 / 2, sobel,
+      });
+    return add(
+      perGrid(slice(f, [0, 0], [nIr, 1]), ir, w.intensityIr, w.gradientIr),
+      perGrid(slice(f, [nIr, 0], [f.shape[0], 1]), vis, w.intensityVis, w.gradientVis),
+    );
   }
 }
 
