@@ -1,37 +1,56 @@
-// One Adam step for one parameter tensor, in one pass (PyTorch's torch.optim.Adam semantics):
+// One Adam step for up to three parameter tensors in one pass (PyTorch's torch.optim.Adam):
 //   g' = g + weight_decay·p
 //   m = β1·m + (1−β1)·g'        v = β2·v + (1−β2)·g'²
 //   p -= (lr / bc1) · m / (sqrt(v) / sqrt(bc2) + eps)      bc = 1 − β^t (bias corrections)
-// bindings: 0 g (read); 1 p (storage); 2 m (storage); 3 v (storage);
-//           4 params { n, lr, beta1, beta2, eps, weight_decay, bc1, bc2, one_minus_beta1, one_minus_beta2 }
+// Three tensors, not one: a dispatch has a cost of its own, and SIREN's five layers have ten
+// tensors, half of them 256-element biases. Three is what 8 storage bindings (WebGPU's default
+// limit) allow with the moments of all tensors in one buffer.
+// Invocation i updates element i of the slots laid end to end: slot 1 holds i < end1, slot 2
+// end1 ≤ i < end2, slot 3 end2 ≤ i < end3. An unused slot is empty (its end equals the one before).
+// bindings: 0..2 g1..g3 (read); 3..5 p1..p3 (storage); 6 moments (storage: every tensor's m, then
+//           every tensor's v, `total` elements each; slot k's tensor starts at offset_k);
+//           7 params
 // (1 − β and the bias corrections are formed on the host in float64: 1 − 0.999 in float32 is
 // off by 1e-5 relative, which would bias every update.)
-// workgroup 256; grid: grid1d(n, 256)
+// workgroup 256; grid: grid1d(end3, 256)
 #include "common.wgsl"
 
 struct Params {
-  n: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32, bc1: f32, bc2: f32,
+  end1: u32, end2: u32, end3: u32, total: u32, offset1: u32, offset2: u32, offset3: u32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32, bc1: f32, bc2: f32,
   one_minus_beta1: f32, one_minus_beta2: f32,
 }
 
-@group(0) @binding(0) var<storage, read> grad: array<f32>;
-@group(0) @binding(1) var<storage, read_write> param: array<f32>;
-@group(0) @binding(2) var<storage, read_write> m: array<f32>;
-@group(0) @binding(3) var<storage, read_write> v: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(0) var<storage, read> g1: array<f32>;
+@group(0) @binding(1) var<storage, read> g2: array<f32>;
+@group(0) @binding(2) var<storage, read> g3: array<f32>;
+@group(0) @binding(3) var<storage, read_write> p1: array<f32>;
+@group(0) @binding(4) var<storage, read_write> p2: array<f32>;
+@group(0) @binding(5) var<storage, read_write> p3: array<f32>;
+@group(0) @binding(6) var<storage, read_write> moments: array<f32>;
+@group(0) @binding(7) var<uniform> params: Params;
+
+// Updates the moments at state index s and returns the new parameter value.
+fn adam(p: f32, grad: f32, s: u32) -> f32 {
+  let g = grad + params.weight_decay * p;
+  let m_new = params.beta1 * moments[s] + params.one_minus_beta1 * g;
+  let v_new = params.beta2 * moments[s + params.total] + params.one_minus_beta2 * g * g;
+  moments[s] = m_new;
+  moments[s + params.total] = v_new;
+  let denom = sqrt(v_new) / sqrt(params.bc2) + params.eps;
+  return p - (params.lr / params.bc1) * m_new / denom;
+}
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg, 256u);
-  if (i >= params.n) {
-    return;
+  if (i < params.end1) {
+    p1[i] = adam(p1[i], g1[i], params.offset1 + i);
+  } else if (i < params.end2) {
+    let j = i - params.end1;
+    p2[j] = adam(p2[j], g2[j], params.offset2 + j);
+  } else if (i < params.end3) {
+    let j = i - params.end2;
+    p3[j] = adam(p3[j], g3[j], params.offset3 + j);
   }
-  let p = param[i];
-  let g = grad[i] + params.weight_decay * p;
-  let m_new = params.beta1 * m[i] + params.one_minus_beta1 * g;
-  let v_new = params.beta2 * v[i] + params.one_minus_beta2 * g * g;
-  m[i] = m_new;
-  v[i] = v_new;
-  let denom = sqrt(v_new) / sqrt(params.bc2) + params.eps;
-  param[i] = p - (params.lr / params.bc1) * m_new / denom;
 }

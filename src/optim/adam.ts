@@ -1,6 +1,7 @@
 /**
  * Adam with PyTorch semantics (β = (0.9, 0.999), ε = 1e-8, L2 weight decay added to the
- * gradient), one fused kernel per parameter tensor: shaders/adam.wgsl.
+ * gradient), one fused kernel for up to three parameter tensors at a time: shaders/adam.wgsl.
+ * The moments of all tensors live in one buffer, m then v.
  * Float64 reference: src/reference/optim.ts.
  */
 import type { Kernel } from '../gpu/kernel.ts';
@@ -8,7 +9,7 @@ import { Params } from '../gpu/params.ts';
 import { runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { keep } from '../tensor/scope.ts';
-import type { Tensor } from '../tensor/tensor.ts';
+import { Tensor } from '../tensor/tensor.ts';
 import { Optimizer } from './optimizer.ts';
 
 export interface AdamOptions {
@@ -19,14 +20,22 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
-const ADAM: Kernel = { name: 'adam', file: 'adam.wgsl', inputs: 1, outputs: 3, uniform: true };
+/** tensors per dispatch: 3 gradients + 3 parameters + the moments fit WebGPU's default 8 storage bindings */
+const SLOTS = 3;
+const ADAM: Kernel = { name: 'adam', file: 'adam.wgsl', inputs: SLOTS, outputs: SLOTS + 1, uniform: true };
 
 export class Adam extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
-  private moments: { m: Tensor; v: Tensor }[];
+  /** m for every parameter, then v, each `total` elements */
+  private moments: Tensor | null;
+  /** where each parameter's moments start */
+  private readonly offsets: number[];
+  private readonly total: number;
+  /** stand-ins bound to the empty slots of a dispatch's parameters (writable bindings must not alias) */
+  private spares: Tensor[];
 
   constructor(params: Tensor[], options: AdamOptions = {}) {
     super(params, options.lr ?? 1e-3);
@@ -34,28 +43,51 @@ export class Adam extends Optimizer {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
-    this.moments = params.map((p) => ({ m: keep(zeros(p.shape)), v: keep(zeros(p.shape)) }));
+    this.offsets = [];
+    let total = 0;
+    for (const p of params) {
+      this.offsets.push(total);
+      total += p.size;
+    }
+    this.total = total;
+    this.moments = keep(zeros([2 * total], { label: 'adam.moments' }));
+    this.spares = Array.from({ length: SLOTS - 1 }, () => keep(Tensor.empty([1], 'adam.spare')));
   }
 
   step(): void {
+    if (!this.moments) throw new Error('Adam: step() after dispose()');
     this.stepCount++;
-    const rt = runtime();
     const bc1 = 1 - this.beta1 ** this.stepCount;
     const bc2 = 1 - this.beta2 ** this.stepCount;
-    this.params.forEach((p, i) => {
-      if (!p.grad || p.size === 0) return;
-      const { m, v } = this.moments[i];
-      const params = new Params().u32(p.size).f32(this.lr).f32(this.beta1).f32(this.beta2).f32(this.eps)
-        .f32(this.weightDecay).f32(bc1).f32(bc2).f32(1 - this.beta1).f32(1 - this.beta2);
-      rt.dispatch(ADAM, { inputs: [p.grad], outputs: [p, m, v], params, workgroups: rt.grid1d(p.size, 256) });
+    // parameters with something to update, by index (those without a gradient are left alone)
+    const due = this.params.flatMap((p, i) => (p.grad && p.size > 0 ? [i] : []));
+    for (let first = 0; first < due.length; first += SLOTS) this.dispatch(due.slice(first, first + SLOTS), bc1, bc2);
+  }
+
+  /** One pass over the parameters at these indices (at most SLOTS). */
+  private dispatch(indices: number[], bc1: number, bc2: number): void {
+    const rt = runtime();
+    const params = new Params();
+    let end = 0;
+    for (let k = 0; k < SLOTS; k++) {
+      end += k < indices.length ? this.params[indices[k]].size : 0;
+      params.u32(end);
+    }
+    params.u32(this.total);
+    for (let k = 0; k < SLOTS; k++) params.u32(k < indices.length ? this.offsets[indices[k]] : 0);
+    params.f32(this.lr).f32(this.beta1).f32(this.beta2).f32(this.eps).f32(this.weightDecay)
+      .f32(bc1).f32(bc2).f32(1 - this.beta1).f32(1 - this.beta2);
+    const slot = (k: number): Tensor => (k < indices.length ? this.params[indices[k]] : this.spares[k - indices.length]);
+    const grads = Array.from({ length: SLOTS }, (_, k) => slot(k < indices.length ? k : 0).grad as Tensor);
+    rt.dispatch(ADAM, {
+      inputs: grads, outputs: [slot(0), slot(1), slot(2), this.moments as Tensor], params, workgroups: rt.grid1d(end, 256),
     });
   }
 
   dispose(): void {
-    for (const { m, v } of this.moments) {
-      m.dispose();
-      v.dispose();
-    }
-    this.moments = [];
+    this.moments?.dispose();
+    this.moments = null;
+    for (const t of this.spares) t.dispose();
+    this.spares = [];
   }
 }
