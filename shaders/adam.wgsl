@@ -5,18 +5,19 @@
 // Three tensors, not one: a dispatch has a cost of its own, and SIREN's five layers have ten
 // tensors, half of them 256-element biases. Three is what 8 storage bindings (WebGPU's default
 // limit) allow with the moments of all tensors in one buffer.
-// Invocation i updates element i of the slots laid end to end: slot 1 holds i < end1, slot 2
-// end1 ≤ i < end2, slot 3 end2 ≤ i < end3. An unused slot is empty (its end equals the one before).
+// Each slot starts at a workgroup boundary, so that a workgroup takes one branch: invocation
+// i < start2 updates element i of slot 1, start2 ≤ i < start3 element i − start2 of slot 2, and
+// the rest element i − start3 of slot 3. An unused slot has n = 0.
 // bindings: 0..2 g1..g3 (read); 3..5 p1..p3 (storage); 6 moments (storage: every tensor's m, then
 //           every tensor's v, `total` elements each; slot k's tensor starts at offset_k);
 //           7 params
 // (1 − β and the bias corrections are formed on the host in float64: 1 − 0.999 in float32 is
 // off by 1e-5 relative, which would bias every update.)
-// workgroup 256; grid: grid1d(end3, 256)
+// workgroup 256; grid: grid1d(start3 + n3, 256)
 #include "common.wgsl"
 
 struct Params {
-  end1: u32, end2: u32, end3: u32, total: u32, offset1: u32, offset2: u32, offset3: u32,
+  n1: u32, n2: u32, n3: u32, start2: u32, start3: u32, total: u32, offset1: u32, offset2: u32, offset3: u32,
   lr: f32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32, bc1: f32, bc2: f32,
   one_minus_beta1: f32, one_minus_beta2: f32,
 }
@@ -41,16 +42,26 @@ fn adam(p: f32, grad: f32, s: u32) -> f32 {
   return p - (params.lr / params.bc1) * m_new / denom;
 }
 
+// Slots in use, 3 or 1: SwiftShader runs a branch's code even where no invocation takes it, which
+// made a 3-slot pass twice as slow per element there; as a constant the other slots compile away.
+override SLOTS: u32 = 3u;
+
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg, 256u);
-  if (i < params.end1) {
-    p1[i] = adam(p1[i], g1[i], params.offset1 + i);
-  } else if (i < params.end2) {
-    let j = i - params.end1;
-    p2[j] = adam(p2[j], g2[j], params.offset2 + j);
-  } else if (i < params.end3) {
-    let j = i - params.end2;
-    p3[j] = adam(p3[j], g3[j], params.offset3 + j);
+  if (i < params.start2) {
+    if (i < params.n1) {
+      p1[i] = adam(p1[i], g1[i], params.offset1 + i);
+    }
+  } else if (SLOTS >= 2u && i < params.start3) {
+    let j = i - params.start2;
+    if (j < params.n2) {
+      p2[j] = adam(p2[j], g2[j], params.offset2 + j);
+    }
+  } else if (SLOTS >= 3u) {
+    let j = i - params.start3;
+    if (j < params.n3) {
+      p3[j] = adam(p3[j], g3[j], params.offset3 + j);
+    }
   }
 }

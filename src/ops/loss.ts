@@ -2,8 +2,8 @@
  * Mean losses over d = a − b, each a fused op (shaders/loss.wgsl): mse = mean(d²), l1 = mean(|d|).
  * Forward: one pass of partial sums of the terms, read coalesced, then the engine's sum of the
  * partials; backward: one pass, da = g·slope(d)/n (db = −da when b needs it). Composed from
- * sub, square or abs, sum and a scale, the same loss took 5 dispatches forward and 3 back: an
- * INRFuse step has five such means, and on a fast GPU a small step is bound by dispatches.
+ * sub, square or abs, sum and a scale, the same loss took 5 dispatches forward and 3 back; on a
+ * fast GPU a small step is bound by dispatches. (INRFuse's whole loss is one op: fidelity.ts.)
  * Float64 reference: src/reference/loss.ts.
  */
 import type { Kernel } from '../gpu/kernel.ts';

@@ -20,9 +20,16 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
-/** tensors per dispatch: 3 gradients + 3 parameters + the moments fit WebGPU's default 8 storage bindings */
+/** tensor slots of the kernel: 3 gradients + 3 parameters + the moments fit WebGPU's default 8 storage bindings */
 const SLOTS = 3;
-const ADAM: Kernel = { name: 'adam', file: 'adam.wgsl', inputs: SLOTS, outputs: SLOTS + 1, uniform: true };
+const kernel = (slots: number): Kernel => ({
+  name: `adam.${slots}`, file: 'adam.wgsl', constants: { SLOTS: slots }, inputs: SLOTS, outputs: SLOTS + 1, uniform: true,
+});
+/**
+ * Tensors per dispatch by tuning: 3 on GPUs, 1 on CPU adapters, where the kernel's unused
+ * branches cost as if taken (shaders/adam.wgsl), and a dispatch costs little next to the work.
+ */
+const ADAM = { gpu: { kernel: kernel(SLOTS), slots: SLOTS }, cpu: { kernel: kernel(1), slots: 1 } } as const;
 
 export class Adam extends Optimizer {
   readonly beta1: number;
@@ -61,25 +68,27 @@ export class Adam extends Optimizer {
     const bc2 = 1 - this.beta2 ** this.stepCount;
     // parameters with something to update, by index (those without a gradient are left alone)
     const due = this.params.flatMap((p, i) => (p.grad && p.size > 0 ? [i] : []));
-    for (let first = 0; first < due.length; first += SLOTS) this.dispatch(due.slice(first, first + SLOTS), bc1, bc2);
+    const { kernel, slots } = ADAM[runtime().tuning];
+    for (let first = 0; first < due.length; first += slots) this.dispatch(kernel, due.slice(first, first + slots), bc1, bc2);
   }
 
-  /** One pass over the parameters at these indices (at most SLOTS). */
-  private dispatch(indices: number[], bc1: number, bc2: number): void {
+  /** One pass over the parameters at these indices (at most the kernel's slots). */
+  private dispatch(kernel: Kernel, indices: number[], bc1: number, bc2: number): void {
     const rt = runtime();
+    const sizes = Array.from({ length: SLOTS }, (_, k) => (k < indices.length ? this.params[indices[k]].size : 0));
+    // slot k's first invocation, at a workgroup boundary so that a workgroup takes one branch
+    const starts = [0];
+    for (let k = 1; k < SLOTS; k++) starts.push(starts[k - 1] + Math.ceil(sizes[k - 1] / 256) * 256);
+    const end = starts[SLOTS - 1] + sizes[SLOTS - 1];
     const params = new Params();
-    let end = 0;
-    for (let k = 0; k < SLOTS; k++) {
-      end += k < indices.length ? this.params[indices[k]].size : 0;
-      params.u32(end);
-    }
-    params.u32(this.total);
+    for (const n of sizes) params.u32(n);
+    params.u32(starts[1]).u32(starts[2]).u32(this.total);
     for (let k = 0; k < SLOTS; k++) params.u32(k < indices.length ? this.offsets[indices[k]] : 0);
     params.f32(this.lr).f32(this.beta1).f32(this.beta2).f32(this.eps).f32(this.weightDecay)
       .f32(bc1).f32(bc2).f32(1 - this.beta1).f32(1 - this.beta2);
     const slot = (k: number): Tensor => (k < indices.length ? this.params[indices[k]] : this.spares[k - indices.length]);
     const grads = Array.from({ length: SLOTS }, (_, k) => slot(k < indices.length ? k : 0).grad as Tensor);
-    rt.dispatch(ADAM, {
+    rt.dispatch(kernel, {
       inputs: grads, outputs: [slot(0), slot(1), slot(2), this.moments as Tensor], params, workgroups: rt.grid1d(end, 256),
     });
   }

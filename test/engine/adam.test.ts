@@ -114,35 +114,42 @@ test('a parameter without a gradient is left alone; StepLR changes the learning 
   b.dispose();
 });
 
-// One Adam pass updates up to three tensors, laid end to end, their moments in one buffer: each
-// tensor must get its own gradient and moments, and an empty slot must change nothing.
-test('Adam on six tensors of odd sizes at once (passes of three, one with an empty slot), one never with a gradient', async () => {
-  const sizes = [1, 7, 33, 257, 5, 300];
-  const withoutGrad = 2;
-  const options = { lr: 0.02, beta1: 0.8, beta2: 0.99, eps: 1e-8, weightDecay: 0.05 };
-  const rng = mulberry32(6);
-  const starts = sizes.map((n) => randomArray(n, rng, -1, 1));
-  const ps = starts.map((start) => tensor(Float32Array.from(start), [start.length], { requiresGrad: true }));
-  const opt = new optim.Adam(ps, options);
-  const state = starts.map((start) => ({ param: start, m: new Float64Array(start.length), v: new Float64Array(start.length) }));
-  for (let step = 1; step <= STEPS; step++) {
-    ps.forEach((p, k) => {
-      p.grad?.dispose();
-      p.grad = null;
-      if (k === withoutGrad) return;
-      const g = randomArray(sizes[k], rng, -1, 1);
-      p.grad = tensor(Float32Array.from(g), [sizes[k]]);
-      state[k] = adamStep(state[k].param, g, state[k].m, state[k].v, step, options);
-    });
-    tidy(() => opt.step());
-    for (let k = 0; k < sizes.length; k++) {
-      assertClose(await ps[k].read(), state[k].param, [sizes[k]], PARAM_TOL, `step ${step}: tensor ${k} of [${sizes[k]}]`);
+// One Adam pass updates up to three tensors (GPU tuning; one on CPU adapters), laid end to end,
+// their moments in one buffer: each tensor must get its own gradient and moments, and an empty
+// slot must change nothing.
+for (const tuning of ['gpu', 'cpu'] as const) {
+  test(`Adam on six tensors of odd sizes at once, ${tuning} tuning (passes of three, one with an empty slot), one never with a gradient`, async () => {
+    shutdown();
+    await init({ quiet: true, tuning });
+    const sizes = [1, 7, 33, 257, 5, 300];
+    const withoutGrad = 2;
+    const options = { lr: 0.02, beta1: 0.8, beta2: 0.99, eps: 1e-8, weightDecay: 0.05 };
+    const rng = mulberry32(6);
+    const starts = sizes.map((n) => randomArray(n, rng, -1, 1));
+    const ps = starts.map((start) => tensor(Float32Array.from(start), [start.length], { requiresGrad: true }));
+    const opt = new optim.Adam(ps, options);
+    const state: { param: Float64Array; m: Float64Array; v: Float64Array }[] = starts.map((start) => ({
+      param: start, m: new Float64Array(start.length), v: new Float64Array(start.length),
+    }));
+    for (let step = 1; step <= STEPS; step++) {
+      ps.forEach((p, k) => {
+        p.grad?.dispose();
+        p.grad = null;
+        if (k === withoutGrad) return;
+        const g = randomArray(sizes[k], rng, -1, 1);
+        p.grad = tensor(Float32Array.from(g), [sizes[k]]);
+        state[k] = adamStep(state[k].param, g, state[k].m, state[k].v, step, options);
+      });
+      tidy(() => opt.step());
+      for (let k = 0; k < sizes.length; k++) {
+        assertClose(await ps[k].read(), state[k].param, [sizes[k]], PARAM_TOL, `step ${step}: tensor ${k} of [${sizes[k]}]`);
+      }
     }
-  }
-  assert.equal(Array.from(await ps[withoutGrad].read()), Array.from(starts[withoutGrad]), 'the tensor without a gradient moved');
-  opt.dispose();
-  for (const p of ps) p.dispose();
-});
+    assert.equal(Array.from(await ps[withoutGrad].read()), Array.from(starts[withoutGrad]), 'the tensor without a gradient moved');
+    opt.dispose();
+    for (const p of ps) p.dispose();
+  });
+}
 
 // Regression (was shaders/adam.wgsl:26-27, `1.0 - params.beta1` / `1.0 - params.beta2`): 1 − β is formed in
 // float32 from the float32-rounded β, and β2 = 0.999 rounds to 0.99900001, so 1 − β2 is off by
