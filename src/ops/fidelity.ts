@@ -16,7 +16,6 @@ import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { isGradEnabled, noGrad, runtime } from '../tensor/context.ts';
 import { assertSameShape, shapeString, Tensor } from '../tensor/tensor.ts';
-import { termsPerPartial } from './loss.ts';
 import { sum } from './reduce.ts';
 import { BORDER_MODE_INDEX, type SobelOptions } from './sobel.ts';
 
@@ -32,6 +31,13 @@ export interface FidelityTerms {
 }
 
 const MAX_TARGETS = 2;
+
+/**
+ * Pixels per partial sum: long runs on SwiftShader (a workgroup is a CPU thread's loop), 8 on GPUs,
+ * where each pixel costs ~15 loads and a thread's loop runs at the latency of its loads; the
+ * engine's sum takes the partials in one workgroup tree up to 128² pixels.
+ */
+const pixelsPerPartial = (): number => (runtime().tuning === 'cpu' ? 256 : 8);
 
 const kernels = new Map<string, Kernel>();
 function forwardKernel(intensityTargets: number, gradientTargets: number, save: boolean): Kernel {
@@ -66,7 +72,7 @@ export function fidelityLoss(f: Tensor, terms: FidelityTerms): Tensor {
   checkTargets(f, 'gradient', gradient, [2, H, W]);
   const n = H * W;
   const rt = runtime();
-  const partials = Math.ceil(n / termsPerPartial());
+  const partials = Math.ceil(n / pixelsPerPartial());
   // Weights arrive divided by the count of their mean's terms: n pixels, 2n gradient components.
   const params = new Params().u32(H).u32(W).u32(BORDER_MODE_INDEX[terms.sobel?.border ?? 'replicate']).u32(partials)
     .f32(terms.sobel?.normalise ? 1 / 8 : 1)

@@ -37,7 +37,7 @@ function lossKernel(name: LossName, entry: 'partial' | 'gradient', withB: boolea
  * Terms per partial sum: long runs on SwiftShader (each workgroup is a CPU thread's loop), short
  * on GPUs (a thread per 32 terms, the rest summed by the engine's reduction in its own levels).
  */
-export const termsPerPartial = (): number => (runtime().tuning === 'cpu' ? 256 : 32);
+const termsPerPartial = (): number => (runtime().tuning === 'cpu' ? 256 : 32);
 
 /** The mean of term(a − b), or of term(a) when b is null (a loss against 0 needs no zeros tensor). */
 function meanLoss(name: LossName, a: Tensor, b: Tensor | null): Tensor {

@@ -65,11 +65,16 @@ test('fidelity with each count of targets (0, 1, 2 of each kind), with and witho
   }
 });
 
-// A partial sums every P-th pixel (P from the tuning): one partial, several, and a last one short.
-test('fidelity over 257×3, 64×65 and 129×131 pixels (several partial sums)', async () => {
-  const p: FidelityParams = { intensity: [1, 1], gradient: [1, 1], sparsity: 1, sobel: { border: 'replicate' } };
-  for (const [H, W] of [[257, 3], [64, 65], [129, 131]]) await check(`fidelity ${H}×${W}`, H, W, p, H + W, false);
-});
+// A partial sums every P-th pixel (256 with the CPU tuning, 8 with the GPU one): one partial,
+// several, a last one short, and (GPU tuning, 129×131) more partials than one workgroup sums.
+for (const tuning of ['cpu', 'gpu'] as const) {
+  test(`fidelity over 257×3, 64×65 and 129×131 pixels (several partial sums), ${tuning} tuning`, async () => {
+    shutdown();
+    await init({ quiet: true, tuning });
+    const p: FidelityParams = { intensity: [1, 1], gradient: [1, 1], sparsity: 1, sobel: { border: 'replicate' } };
+    for (const [H, W] of [[257, 3], [64, 65], [129, 131]]) await check(`fidelity ${H}×${W} ${tuning}`, H, W, p, H + W, false);
+  });
+}
 
 test('fidelity: what it refuses (clearly)', () => {
   const f = tensor(new Float32Array(12), [3, 4], { requiresGrad: true });
