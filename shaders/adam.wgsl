@@ -4,20 +4,19 @@
 //   p -= (lr / bc1) · m / (sqrt(v) / sqrt(bc2) + eps)      bc = 1 − β^t (bias corrections)
 // Three tensors, not one: a dispatch has a cost of its own, and SIREN's five layers have ten
 // tensors, half of them 256-element biases. Three is what 8 storage bindings (WebGPU's default
-// limit) allow with the moments of all tensors in one buffer.
+// limit) allow with the moments of all tensors in two buffers, m and v.
 // Each slot starts at a workgroup boundary, so that a workgroup takes one branch: invocation
 // i < start2 updates element i of slot 1, start2 ≤ i < start3 element i − start2 of slot 2, and
 // the rest element i − start3 of slot 3. An unused slot has n = 0.
-// bindings: 0..2 g1..g3 (read); 3..5 p1..p3 (storage); 6 moments (storage: every tensor's m, then
-//           every tensor's v, `total` elements each; slot k's tensor starts at offset_k);
-//           7 params
+// bindings: 0..2 g1..g3 (read); 3..5 p1..p3 (storage); 6 m, 7 v (storage: the moments of many
+//           tensors, slot k's from offset_k); 8 params
 // (1 − β and the bias corrections are formed on the host in float64: 1 − 0.999 in float32 is
 // off by 1e-5 relative, which would bias every update.)
 // workgroup 256; grid: grid1d(start3 + n3, 256)
 #include "common.wgsl"
 
 struct Params {
-  n1: u32, n2: u32, n3: u32, start2: u32, start3: u32, total: u32, offset1: u32, offset2: u32, offset3: u32,
+  n1: u32, n2: u32, n3: u32, start2: u32, start3: u32, offset1: u32, offset2: u32, offset3: u32,
   lr: f32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32, bc1: f32, bc2: f32,
   one_minus_beta1: f32, one_minus_beta2: f32,
 }
@@ -28,16 +27,17 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> p1: array<f32>;
 @group(0) @binding(4) var<storage, read_write> p2: array<f32>;
 @group(0) @binding(5) var<storage, read_write> p3: array<f32>;
-@group(0) @binding(6) var<storage, read_write> moments: array<f32>;
-@group(0) @binding(7) var<uniform> params: Params;
+@group(0) @binding(6) var<storage, read_write> m: array<f32>;
+@group(0) @binding(7) var<storage, read_write> v: array<f32>;
+@group(0) @binding(8) var<uniform> params: Params;
 
-// Updates the moments at state index s and returns the new parameter value.
+// Updates the moments at index s of m and v and returns the new parameter value.
 fn adam(p: f32, grad: f32, s: u32) -> f32 {
   let g = grad + params.weight_decay * p;
-  let m_new = params.beta1 * moments[s] + params.one_minus_beta1 * g;
-  let v_new = params.beta2 * moments[s + params.total] + params.one_minus_beta2 * g * g;
-  moments[s] = m_new;
-  moments[s + params.total] = v_new;
+  let m_new = params.beta1 * m[s] + params.one_minus_beta1 * g;
+  let v_new = params.beta2 * v[s] + params.one_minus_beta2 * g * g;
+  m[s] = m_new;
+  v[s] = v_new;
   let denom = sqrt(v_new) / sqrt(params.bc2) + params.eps;
   return p - (params.lr / params.bc1) * m_new / denom;
 }

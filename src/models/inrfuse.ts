@@ -51,7 +51,7 @@ export interface SourceTarget {
 }
 
 /** The targets whose weight is not 0: a term of weight 0 costs nothing to leave out. */
-const weighted = (targets: [Tensor, number][]): [Tensor, number][] => targets.filter(([, weight]) => weight !== 0);
+const nonZero = (targets: [Tensor, number][]): [Tensor, number][] => targets.filter(([, weight]) => weight !== 0);
 
 export class InrFuse {
   readonly net: Siren;
@@ -92,15 +92,15 @@ export class InrFuse {
         ? [[maxGradient, w.gradientIr + w.gradientVis]]
         : [[ir.gradients, w.gradientIr], [vis.gradients, w.gradientVis]];
       return fidelityLoss(reshape(f, [ir.height, ir.width]), {
-        intensity: weighted([[ir.pixels, w.intensityIr], [vis.pixels, w.intensityVis]]),
-        gradient: weighted(gradient), sparsity: w.gradientL1, sobel,
+        intensity: nonZero([[ir.pixels, w.intensityIr], [vis.pixels, w.intensityVis]]),
+        gradient: nonZero(gradient), sparsity: w.gradientL1, sobel,
       });
     }
     // Each source on its own grid; ‖∇F‖₁ is the mean of its two grids' means.
     const nIr = ir.height * ir.width;
     const perGrid = (points: Tensor, source: SourceTarget, intensity: number, gradient: number): Tensor =>
       fidelityLoss(reshape(points, [source.height, source.width]), {
-        intensity: weighted([[source.pixels, intensity]]), gradient: weighted([[source.gradients, gradient]]),
+        intensity: nonZero([[source.pixels, intensity]]), gradient: nonZero([[source.gradients, gradient]]),
         sparsity: w.gradientL1 / 2, sobel,
       });
     return add(

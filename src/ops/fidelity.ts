@@ -52,7 +52,7 @@ function forwardKernel(intensityTargets: number, gradientTargets: number, save: 
 }
 const BACKWARD: Kernel = { name: 'fidelity_backward', file: 'fidelity_backward.wgsl', inputs: 2, outputs: 1, uniform: true };
 
-function checkTargets(f: Tensor, kind: string, targets: readonly (readonly [Tensor, number])[], shape: readonly number[]): void {
+function checkTargets(kind: string, targets: readonly (readonly [Tensor, number])[], shape: readonly number[]): void {
   if (targets.length > MAX_TARGETS) throw new Error(`fidelityLoss: at most ${MAX_TARGETS} ${kind} targets, got ${targets.length}`);
   for (const [t, weight] of targets) {
     assertSameShape(`fidelityLoss ${kind} target`, t.shape, shape);
@@ -68,8 +68,8 @@ export function fidelityLoss(f: Tensor, terms: FidelityTerms): Tensor {
   if (f.size === 0) throw new Error('fidelityLoss: F has no pixels');
   const intensity = terms.intensity ?? [];
   const gradient = terms.gradient ?? [];
-  checkTargets(f, 'intensity', intensity, [H, W]);
-  checkTargets(f, 'gradient', gradient, [2, H, W]);
+  checkTargets('intensity', intensity, [H, W]);
+  checkTargets('gradient', gradient, [2, H, W]);
   const n = H * W;
   const rt = runtime();
   const partials = Math.ceil(n / pixelsPerPartial());

@@ -1,7 +1,7 @@
 /**
  * Adam with PyTorch semantics (β = (0.9, 0.999), ε = 1e-8, L2 weight decay added to the
  * gradient), one fused kernel for up to three parameter tensors at a time: shaders/adam.wgsl.
- * The moments of all tensors live in one buffer, m then v.
+ * The moments of all tensors live in two buffers, m and v (more past the binding limit).
  * Float64 reference: src/reference/optim.ts.
  */
 import type { Kernel } from '../gpu/kernel.ts';
@@ -20,10 +20,10 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
-/** tensor slots of the kernel: 3 gradients + 3 parameters + the moments fit WebGPU's default 8 storage bindings */
+/** tensor slots of the kernel: 3 gradients + 3 parameters + m + v are WebGPU's default 8 storage bindings */
 const SLOTS = 3;
 const kernel = (slots: number): Kernel => ({
-  name: `adam.${slots}`, file: 'adam.wgsl', constants: { SLOTS: slots }, inputs: SLOTS, outputs: SLOTS + 1, uniform: true,
+  name: `adam.${slots}`, file: 'adam.wgsl', constants: { SLOTS: slots }, inputs: SLOTS, outputs: SLOTS + 2, uniform: true,
 });
 /**
  * Tensors per dispatch by tuning: 3 on GPUs, 1 on CPU adapters, where the kernel's unused
@@ -36,11 +36,10 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
-  /** m for every parameter, then v, each `total` elements */
-  private moments: Tensor | null;
-  /** where each parameter's moments start */
-  private readonly offsets: number[];
-  private readonly total: number;
+  /** the moments m and v, of as many parameters together as one binding holds */
+  private arenas: { m: Tensor; v: Tensor }[];
+  /** each parameter's arena and where its moments start there */
+  private readonly places: { arena: number; offset: number }[];
   /** stand-ins bound to the empty slots of a dispatch's parameters (writable bindings must not alias) */
   private spares: Tensor[];
 
@@ -50,26 +49,41 @@ export class Adam extends Optimizer {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
-    this.offsets = [];
-    let total = 0;
-    for (const p of params) {
-      this.offsets.push(total);
-      total += p.size;
-    }
-    this.total = total;
-    this.moments = keep(zeros([2 * total], { label: 'adam.moments' }));
+    if (new Set(params).size !== params.length) throw new Error('Adam: a parameter is listed twice');
+    // elements of one arena's m (or v), 4 bytes each, in one binding
+    const capacity = Math.floor(runtime().report.limits.maxStorageBufferBindingSize / 4);
+    const totals: number[] = [];
+    this.places = params.map((p) => {
+      if (p.size > capacity) {
+        throw new Error(`Adam: ${p} has ${p.size} elements; its moments need ${4 * p.size} bytes each, over maxStorageBufferBindingSize`);
+      }
+      if (!totals.length || totals[totals.length - 1] + p.size > capacity) totals.push(0);
+      const place = { arena: totals.length - 1, offset: totals[totals.length - 1] };
+      totals[totals.length - 1] += p.size;
+      return place;
+    });
+    this.arenas = totals.map((total) => ({ m: keep(zeros([total], { label: 'adam.m' })), v: keep(zeros([total], { label: 'adam.v' })) }));
     this.spares = Array.from({ length: SLOTS - 1 }, () => keep(Tensor.empty([1], 'adam.spare')));
   }
 
   step(): void {
-    if (!this.moments) throw new Error('Adam: step() after dispose()');
+    if (!this.arenas.length && this.params.length) throw new Error('Adam: step() after dispose()');
     this.stepCount++;
     const bc1 = 1 - this.beta1 ** this.stepCount;
     const bc2 = 1 - this.beta2 ** this.stepCount;
-    // parameters with something to update, by index (those without a gradient are left alone)
-    const due = this.params.flatMap((p, i) => (p.grad && p.size > 0 ? [i] : []));
     const { kernel, slots } = ADAM[runtime().tuning];
-    for (let first = 0; first < due.length; first += slots) this.dispatch(kernel, due.slice(first, first + slots), bc1, bc2);
+    // parameters with something to update (those without a gradient are left alone), in passes of
+    // up to `slots` that share an arena
+    let pass: number[] = [];
+    this.params.forEach((p, i) => {
+      if (!p.grad || p.size === 0) return;
+      if (pass.length === slots || (pass.length && this.places[pass[0]].arena !== this.places[i].arena)) {
+        this.dispatch(kernel, pass, bc1, bc2);
+        pass = [];
+      }
+      pass.push(i);
+    });
+    if (pass.length) this.dispatch(kernel, pass, bc1, bc2);
   }
 
   /** One pass over the parameters at these indices (at most the kernel's slots). */
@@ -82,20 +96,24 @@ export class Adam extends Optimizer {
     const end = starts[SLOTS - 1] + sizes[SLOTS - 1];
     const params = new Params();
     for (const n of sizes) params.u32(n);
-    params.u32(starts[1]).u32(starts[2]).u32(this.total);
-    for (let k = 0; k < SLOTS; k++) params.u32(k < indices.length ? this.offsets[indices[k]] : 0);
+    const arena = this.arenas[this.places[indices[0]].arena];
+    params.u32(starts[1]).u32(starts[2]);
+    for (let k = 0; k < SLOTS; k++) params.u32(k < indices.length ? this.places[indices[k]].offset : 0);
     params.f32(this.lr).f32(this.beta1).f32(this.beta2).f32(this.eps).f32(this.weightDecay)
       .f32(bc1).f32(bc2).f32(1 - this.beta1).f32(1 - this.beta2);
     const slot = (k: number): Tensor => (k < indices.length ? this.params[indices[k]] : this.spares[k - indices.length]);
     const grads = Array.from({ length: SLOTS }, (_, k) => slot(k < indices.length ? k : 0).grad as Tensor);
     rt.dispatch(kernel, {
-      inputs: grads, outputs: [slot(0), slot(1), slot(2), this.moments as Tensor], params, workgroups: rt.grid1d(end, 256),
+      inputs: grads, outputs: [slot(0), slot(1), slot(2), arena.m, arena.v], params, workgroups: rt.grid1d(end, 256),
     });
   }
 
   dispose(): void {
-    this.moments?.dispose();
-    this.moments = null;
+    for (const { m, v } of this.arenas) {
+      m.dispose();
+      v.dispose();
+    }
+    this.arenas = [];
     for (const t of this.spares) t.dispose();
     this.spares = [];
   }

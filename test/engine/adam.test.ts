@@ -115,12 +115,18 @@ test('a parameter without a gradient is left alone; StepLR changes the learning 
 });
 
 // One Adam pass updates up to three tensors (GPU tuning; one on CPU adapters), laid end to end,
-// their moments in one buffer: each tensor must get its own gradient and moments, and an empty
-// slot must change nothing.
-for (const tuning of ['gpu', 'cpu'] as const) {
-  test(`Adam on six tensors of odd sizes at once, ${tuning} tuning (passes of three, one with an empty slot), one never with a gradient`, async () => {
+// their moments in two buffers shared by many tensors: each tensor must get its own gradient and
+// moments, and an empty slot must change nothing. With a 2,048-byte binding limit the moments
+// take two pairs of buffers (512 elements each at most), and a pass never mixes them.
+const CONFIGS = [
+  { label: 'GPU tuning', tuning: 'gpu' },
+  { label: 'CPU tuning', tuning: 'cpu' },
+  { label: 'GPU tuning, bindings of 2,048 bytes', tuning: 'gpu', maxStorageBufferBindingSize: 2048 },
+] as const;
+for (const { label, ...runtimeOptions } of CONFIGS) {
+  test(`Adam on six tensors of odd sizes at once, ${label} (passes of three, one with an empty slot), one never with a gradient`, async () => {
     shutdown();
-    await init({ quiet: true, tuning });
+    await init({ quiet: true, ...runtimeOptions });
     const sizes = [1, 7, 33, 257, 5, 300];
     const withoutGrad = 2;
     const options = { lr: 0.02, beta1: 0.8, beta2: 0.99, eps: 1e-8, weightDecay: 0.05 };
@@ -150,6 +156,19 @@ for (const tuning of ['gpu', 'cpu'] as const) {
     for (const p of ps) p.dispose();
   });
 }
+
+test('Adam refuses a parameter listed twice, and one whose moments exceed a binding', async () => {
+  shutdown();
+  await init({ quiet: true, maxStorageBufferBindingSize: 2048 });
+  const p = tensor(new Float32Array(4), [4], { requiresGrad: true });
+  const big = tensor(new Float32Array(600), [600], { requiresGrad: true });
+  assert.throws(() => new optim.Adam([p, p]), /listed twice/);
+  assert.throws(() => new optim.Adam([p, big]), /600 elements.*maxStorageBufferBindingSize/);
+  p.dispose();
+  big.dispose();
+  shutdown();
+  await init({ quiet: true });
+});
 
 // Regression (was shaders/adam.wgsl:26-27, `1.0 - params.beta1` / `1.0 - params.beta2`): 1 − β is formed in
 // float32 from the float32-rounded β, and β2 = 0.999 rounds to 0.99900001, so 1 − β2 is off by
