@@ -1,19 +1,23 @@
 /**
  * The SIREN layer, fused: y = sin(ω·(x·Wᵀ + b)) in one kernel (shaders/sine_linear.wgsl) that
  * also keeps z = x·Wᵀ + b for the backward; `linear` is the same kernel without the sine.
- * Backward: dz = dy·ω·cos(ω·z) (one element-wise pass), dx = dz·W, dW = dzᵀ·x (matmuls with
- * transpose flags, no copies), db = Σ_rows dz.
+ * Backward: dz = dy·ω·cos(ω·z) in one pass that also sums dz over runs of rows, the first level of
+ * db = Σ_rows dz (shaders/sine_linear_backward.wgsl); dx = dz·W, dW = dzᵀ·x (matmuls with transpose
+ * flags).
  * Shapes: x [M, in], W [out, in] (PyTorch layout), b [out] → y [M, out].
  * Float64 reference: src/reference/sine_linear.ts.
  */
+import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { isGradEnabled, runtime } from '../tensor/context.ts';
+import { zeros } from '../tensor/create.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { mapUnaryBackward } from './elementwise.ts';
 import { matmul } from './matmul.ts';
 import { matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
 import { sum } from './reduce.ts';
+import { reshape } from './shape.ts';
 import { UNARY_RULES } from './unary.ts';
 
 const variant = (linear: boolean, storeZ: boolean) => ({
@@ -23,6 +27,38 @@ const variant = (linear: boolean, storeZ: boolean) => ({
 const SINE = variant(false, true);
 const SINE_INFERENCE = variant(false, false);
 const LINEAR = variant(true, false);
+const sineBackwardKernel = (vec4: boolean): Kernel => ({
+  name: `sine_linear_backward${vec4 ? '.vec4' : ''}`, file: 'sine_linear_backward.wgsl', entryPoint: vec4 ? 'main_vec4' : 'main',
+  inputs: 2, outputs: 2, uniform: true,
+});
+const SINE_BACKWARD = { scalar: sineBackwardKernel(false), vec4: sineBackwardKernel(true) };
+
+/**
+ * Rows per partial bias sum: long runs on SwiftShader (a workgroup is a CPU thread's loop), 32 on
+ * GPUs, where a thread's loop runs at the latency of its loads (the engine's sums use 32 too).
+ */
+const rowsPerPartial = (): number => (runtime().tuning === 'cpu' ? 256 : 32);
+
+/** dz = g·ω·cos(ω·z), and db = Σ_rows dz when `withBias`, its first level in the same pass. */
+function sineBackward(z: Tensor, g: Tensor, omega: number, withBias: boolean): { dz: Tensor; db: Tensor | null } {
+  if (!withBias) return { dz: mapUnaryBackward('sinScaled', UNARY_RULES.sinScaled.backward, z, g, omega), db: null };
+  const rt = runtime();
+  const [M, N] = z.shape;
+  if (M === 0) return { dz: Tensor.empty([0, N], 'sine_linear.dz'), db: zeros([N]) }; // a sum of no rows
+  const rows = rowsPerPartial();
+  const chunks = Math.max(1, Math.ceil(M / rows));
+  const dz = Tensor.empty([M, N], 'sine_linear.dz');
+  const partial = Tensor.empty([chunks, N], 'sine_linear.db_partial');
+  if (partial.size) {
+    const columns = N % 4 === 0 ? N / 4 : N; // vec4 columns when they fit
+    rt.dispatch(columns === N ? SINE_BACKWARD.scalar : SINE_BACKWARD.vec4, {
+      inputs: [z, g], outputs: [dz, partial], params: new Params().u32(M).u32(columns).u32(rows).f32(omega),
+      workgroups: rt.grid1d(chunks * columns, 256),
+    });
+  }
+  // the tidy around a backward rule frees `partial`; a view keeps its buffer
+  return { dz, db: chunks === 1 ? reshape(partial, [N]) : sum(partial, { axes: 0 }) };
+}
 
 function checkShapes(x: Tensor, w: Tensor, b: Tensor): void {
   if (x.rank !== 2 || w.rank !== 2 || b.rank !== 1 || x.shape[1] !== w.shape[1] || b.shape[0] !== w.shape[0]) {
@@ -50,11 +86,11 @@ function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
   }
   return record(y, omega === null ? 'linear' : 'sineLinear', [x, w, b], (g) => {
     if (omega !== null && !z) throw new Error('sineLinear: z was not kept');
-    const dz = z ? mapUnaryBackward('sinScaled', UNARY_RULES.sinScaled.backward, z, g, omega ?? 0) : g;
+    const { dz, db } = z ? sineBackward(z, g, omega ?? 0, b.requiresGrad) : { dz: g, db: null };
     return [
       x.requiresGrad ? matmul(dz, w) : null, // [M, out]·[out, in]
       w.requiresGrad ? matmul(dz, x, { transA: true }) : null, // [out, M]·[M, in]
-      b.requiresGrad ? sum(dz, { axes: 0 }) : null,
+      b.requiresGrad ? (db ?? sum(dz, { axes: 0 })) : null,
     ];
   });
 }
