@@ -34,10 +34,12 @@ const sineBackwardKernel = (vec4: boolean): Kernel => ({
 const SINE_BACKWARD = { scalar: sineBackwardKernel(false), vec4: sineBackwardKernel(true) };
 
 /**
- * Rows per partial bias sum: long runs on SwiftShader (a workgroup is a CPU thread's loop), 32 on
- * GPUs, where a thread's loop runs at the latency of its loads (the engine's sums use 32 too).
+ * Rows per partial bias sum: long runs on SwiftShader (a workgroup is a CPU thread's loop), 16 on
+ * GPUs, where a thread's loop runs at the latency of its loads. A thread covers 4 columns there,
+ * so 16 rows keep twice the threads of the engine's own first level (32 rows of one column), and
+ * the partials still take two levels of the engine's sum up to 128² points.
  */
-const rowsPerPartial = (): number => (runtime().tuning === 'cpu' ? 256 : 32);
+const rowsPerPartial = (): number => (runtime().tuning === 'cpu' ? 256 : 16);
 
 /** dz = g·ω·cos(ω·z), and db = Σ_rows dz when `withBias`, its first level in the same pass. */
 function sineBackward(z: Tensor, g: Tensor, omega: number, withBias: boolean): { dz: Tensor; db: Tensor | null } {
