@@ -3,8 +3,9 @@
 //   partial[c, n] = Σ dz[m, n] over the rows of chunk c, m = c·R … c·R + R − 1
 // db = Σ_c partial[c, n] is left to the engine's sum; dz feeds dx = dz·W and dW = dzᵀ·x. Summing
 // here saves a dispatch and a full read of dz per layer.
-// One invocation per (chunk, column), or per (chunk, 4 columns) in main_vec4 (N a multiple of 4;
-// `N` is then the count of vec4 columns): neighbouring invocations read neighbouring columns.
+// In vec4s: N is the count of vec4 columns (the layer's width / 4; other widths take the
+// element-wise pass and the engine's sum, src/ops/sine_linear.ts). One invocation per
+// (chunk, vec4 column): neighbouring invocations read neighbouring columns.
 // bindings: 0 z (read, [M, N]); 1 g (read, [M, N]); 2 dz (storage, [M, N]);
 //           3 partial (storage, [C, N], C = ceil(M / R)); 4 params { M, N, R, omega }
 // grid: grid1d(C·N, 256)
@@ -12,14 +13,10 @@
 
 struct Params { M: u32, N: u32, R: u32, omega: f32 }
 
-@group(0) @binding(0) var<storage, read> z: array<f32>;
-@group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dz: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
-@group(0) @binding(0) var<storage, read> z4: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> g4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> dz4: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> partial4: array<vec4<f32>>;
+@group(0) @binding(0) var<storage, read> z: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> g: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> dz: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> partial: array<vec4<f32>>;
 @group(0) @binding(4) var<uniform> params: Params;
 
 @compute @workgroup_size(256)
@@ -32,7 +29,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let c = i / params.N;
   let n = i % params.N;
   let omega = params.omega;
-  var acc = 0.0;
+  var acc = vec4<f32>(0.0);
   for (var m = c * params.R; m < min(params.M, c * params.R + params.R); m++) {
     let k = m * params.N + n;
     let d = g[k] * omega * cos(omega * z[k]);
@@ -40,24 +37,4 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     acc += d;
   }
   partial[i] = acc;
-}
-
-@compute @workgroup_size(256)
-fn main_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flat_index(gid, nwg, 256u);
-  let chunks = (params.M + params.R - 1u) / params.R;
-  if (i >= chunks * params.N) {
-    return;
-  }
-  let c = i / params.N;
-  let n = i % params.N;
-  let omega = params.omega;
-  var acc = vec4<f32>(0.0);
-  for (var m = c * params.R; m < min(params.M, c * params.R + params.R); m++) {
-    let k = m * params.N + n;
-    let d = g4[k] * omega * cos(omega * z4[k]);
-    dz4[k] = d;
-    acc += d;
-  }
-  partial4[i] = acc;
 }

@@ -27,11 +27,7 @@ const variant = (linear: boolean, storeZ: boolean) => ({
 const SINE = variant(false, true);
 const SINE_INFERENCE = variant(false, false);
 const LINEAR = variant(true, false);
-const sineBackwardKernel = (vec4: boolean): Kernel => ({
-  name: `sine_linear_backward${vec4 ? '.vec4' : ''}`, file: 'sine_linear_backward.wgsl', entryPoint: vec4 ? 'main_vec4' : 'main',
-  inputs: 2, outputs: 2, uniform: true,
-});
-const SINE_BACKWARD = { scalar: sineBackwardKernel(false), vec4: sineBackwardKernel(true) };
+const SINE_BACKWARD: Kernel = { name: 'sine_linear_backward', file: 'sine_linear_backward.wgsl', inputs: 2, outputs: 2, uniform: true };
 
 /**
  * Rows per partial bias sum: long runs on SwiftShader (a workgroup is a CPU thread's loop), 16 on
@@ -41,21 +37,23 @@ const SINE_BACKWARD = { scalar: sineBackwardKernel(false), vec4: sineBackwardKer
  */
 const rowsPerPartial = (): number => (runtime().tuning === 'cpu' ? 256 : 16);
 
-/** dz = g·ω·cos(ω·z), and db = Σ_rows dz when `withBias`, its first level in the same pass. */
+/**
+ * dz = g·ω·cos(ω·z), and db = Σ_rows dz when `withBias`, its first level in the same pass (in
+ * vec4s: widths that are not a multiple of 4 take the element-wise pass, and db the engine's sum).
+ */
 function sineBackward(z: Tensor, g: Tensor, omega: number, withBias: boolean): { dz: Tensor; db: Tensor | null } {
-  if (!withBias) return { dz: mapUnaryBackward('sinScaled', UNARY_RULES.sinScaled.backward, z, g, omega), db: null };
-  const rt = runtime();
   const [M, N] = z.shape;
+  if (!withBias || N % 4 !== 0) return { dz: mapUnaryBackward('sinScaled', UNARY_RULES.sinScaled.backward, z, g, omega), db: null };
   if (M === 0) return { dz: Tensor.empty([0, N], 'sine_linear.dz'), db: zeros([N]) }; // a sum of no rows
+  const rt = runtime();
   const rows = rowsPerPartial();
-  const chunks = Math.max(1, Math.ceil(M / rows));
+  const chunks = Math.ceil(M / rows);
   const dz = Tensor.empty([M, N], 'sine_linear.dz');
   const partial = Tensor.empty([chunks, N], 'sine_linear.db_partial');
   if (partial.size) {
-    const columns = N % 4 === 0 ? N / 4 : N; // vec4 columns when they fit
-    rt.dispatch(columns === N ? SINE_BACKWARD.scalar : SINE_BACKWARD.vec4, {
-      inputs: [z, g], outputs: [dz, partial], params: new Params().u32(M).u32(columns).u32(rows).f32(omega),
-      workgroups: rt.grid1d(chunks * columns, 256),
+    rt.dispatch(SINE_BACKWARD, {
+      inputs: [z, g], outputs: [dz, partial], params: new Params().u32(M).u32(N / 4).u32(rows).f32(omega),
+      workgroups: rt.grid1d(chunks * (N / 4), 256),
     });
   }
   // the tidy around a backward rule frees `partial`; a view keeps its buffer
