@@ -2,7 +2,8 @@
  * Fitting INRFuse to one pair, and rendering the fitted field at any size.
  * The loop never reads back per step: the loss is read every `readEvery` steps (for progress,
  * NaN detection and the plateau stop); in between, steps are only submitted, and `throttle()`
- * keeps at most a couple of steps queued.
+ * keeps at most a couple of steps queued. The first step is recorded and the others replay it
+ * (`Runtime.capture`): the step's JavaScript runs once, which is what bounds small fits on a GPU.
  */
 import { FusegradError } from '../errors.ts';
 import { InrFuse, type InrFuseConfig, type SourceTarget } from '../models/inrfuse.ts';
@@ -14,6 +15,7 @@ import { tensor } from '../tensor/create.ts';
 import { keep, tidy } from '../tensor/scope.ts';
 import { backward } from '../tensor/autograd.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import type { StepRecording } from '../gpu/recording.ts';
 
 /** A grey image as the fit sees it: values in [0, 1], row-major. */
 export interface GreyPlane {
@@ -40,6 +42,8 @@ export interface FitOptions extends InrFuseConfig {
   plateauTolerance?: number;
   /** clip the global gradient norm to this (not in the paper; off by default) */
   clipGradNorm?: number;
+  /** record the first step and replay it (default); false runs every step's JavaScript */
+  capture?: boolean;
   onProgress?: (p: FitProgress) => void;
   /** awaited at every loss read, after onProgress, with the model being fitted (a live preview renders it) */
   onRead?: (model: InrFuse, p: FitProgress) => void | Promise<void>;
@@ -95,23 +99,35 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
   let readsSinceBest = 0;
   let stoppedEarly = false;
   let step = 0;
+  const runStep = (): Tensor => tidy(() => {
+    optimizer.zeroGrad();
+    const l = model.loss(coords, irTarget, visTarget, sameGrid, maxGradient);
+    backward(l);
+    if (options.clipGradNorm) clipGradNorm(optimizer.params, options.clipGradNorm);
+    optimizer.step();
+    return l;
+  });
+  // the recorded step; its loss tensor is rewritten by every replay
+  let recorded: { result: Tensor; recording: StepRecording } | null = null;
   try {
     for (step = 1; step <= steps; step++) {
-      const loss = tidy(() => {
-        optimizer.zeroGrad();
-        const l = model.loss(coords, irTarget, visTarget, sameGrid, maxGradient);
-        backward(l);
-        if (options.clipGradNorm) clipGradNorm(optimizer.params, options.clipGradNorm);
-        optimizer.step();
-        return l;
-      });
+      let loss: Tensor;
+      if (recorded) {
+        rt.replay(recorded.recording);
+        loss = recorded.result;
+      } else if (options.capture ?? true) {
+        recorded = rt.capture(runStep);
+        loss = recorded.result;
+      } else {
+        loss = runStep();
+      }
       if (step % readEvery !== 0 && step !== steps && step !== 1) {
-        loss.dispose();
+        if (!recorded) loss.dispose();
         await rt.throttle();
         continue;
       }
       const value = await loss.item();
-      loss.dispose();
+      if (!recorded) loss.dispose();
       if (!Number.isFinite(value)) {
         throw new FusegradError(`INRFuse: the loss became ${value} at step ${step}; try a lower --lr`, 4);
       }
@@ -134,6 +150,8 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
       }
     }
   } finally {
+    recorded?.recording.dispose();
+    recorded?.result.dispose();
     optimizer.dispose();
     for (const t of [coords, irTarget.pixels, irTarget.gradients, visTarget.pixels, visTarget.gradients, maxGradient]) t?.dispose();
   }

@@ -43,6 +43,10 @@ export class BufferPool {
   private owned = new WeakMap<GPUBuffer, Owned>();
   private nextNumber = 0;
   private pending: GPUBuffer[] = [];
+  /** buffers a step recording binds, with how many recordings bind each (see pin()) */
+  private pins = new Map<GPUBuffer, number>();
+  /** released buffers that a recording still binds: kept out of the free lists until unpinned */
+  private parked = new Set<GPUBuffer>();
   private stats: PoolStats = { liveBuffers: 0, liveBytes: 0, allocatedBuffers: 0, allocatedBytes: 0, reused: 0 };
   private maxBufferSize: number;
 
@@ -95,6 +99,33 @@ export class BufferPool {
   }
 
   /**
+   * Keeps a buffer from being handed out again while a step recording (runtime.capture) binds
+   * it: a replay writes into the same buffers as the recorded step, whatever tensor owns them
+   * by then. A pinned buffer that is released is parked instead of freed. Buffers the pool did
+   * not make are not its to keep: returns false for those.
+   */
+  pin(buffer: GPUBuffer): boolean {
+    if (!this.owned.has(buffer)) return false;
+    this.pins.set(buffer, (this.pins.get(buffer) ?? 0) + 1);
+    return true;
+  }
+
+  /**
+   * Undoes one pin(). A parked buffer is free at once: it was parked after the submit that
+   * followed its release, and since then only replays, each submitted whole, have used it.
+   */
+  unpin(buffer: GPUBuffer): void {
+    const n = this.pins.get(buffer);
+    if (n === undefined) return;
+    if (n > 1) {
+      this.pins.set(buffer, n - 1);
+      return;
+    }
+    this.pins.delete(buffer);
+    if (this.parked.delete(buffer)) this.makeFree([buffer]);
+  }
+
+  /**
    * Called right after a queue submit: pending buffers become reusable. Each free list is kept
    * in creation order, so a repeated step draws the same buffers in the same order whatever
    * order the last step released them in, and its bind groups (cached per set of buffers, see
@@ -103,8 +134,18 @@ export class BufferPool {
    */
   afterSubmit(): void {
     if (this.pending.length === 0) return;
+    const pending = this.pending;
+    this.pending = [];
+    this.makeFree(pending);
+  }
+
+  private makeFree(buffers: GPUBuffer[]): void {
     const touched = new Set<GPUBuffer[]>();
-    for (const buffer of this.pending) {
+    for (const buffer of buffers) {
+      if (this.pins.has(buffer)) {
+        this.parked.add(buffer);
+        continue;
+      }
       const size = this.sizeOf(buffer);
       if (this.freeBytes + size > this.capBytes) {
         this.stats.allocatedBuffers--;
@@ -118,7 +159,6 @@ export class BufferPool {
       this.free.set(size, list);
       touched.add(list);
     }
-    this.pending = [];
     const number = (b: GPUBuffer) => this.owned.get(b)?.number ?? 0;
     for (const list of touched) list.sort((a, b) => number(b) - number(a));
   }

@@ -9,6 +9,7 @@ import { acquireDevice, type AdapterReport, type DeviceOptions } from './device.
 import { PipelineCache, type CompiledKernel, type Kernel } from './kernel.ts';
 import type { Params } from './params.ts';
 import { BufferPool } from './pool.ts';
+import { StepRecording } from './recording.ts';
 import { loadShaderSources } from './shaders.ts';
 import { waitForGpu, type WaitStrategy } from './wait.ts';
 import { KernelProfiler, type KernelTime } from './profiler.ts';
@@ -51,6 +52,11 @@ export interface DispatchArgs {
   inputs: Binding[];
   outputs: Binding[];
   params?: Params;
+  /**
+   * For params that change from step to step (Adam's bias corrections): called before each
+   * replay of a recorded step to make this dispatch's params afresh (see recording.ts).
+   */
+  refresh?: () => Params;
   /** workgroup counts; use `grid1d` to fold large 1-D grids into 2-D */
   workgroups: [number, number?, number?];
 }
@@ -93,6 +99,8 @@ export class Runtime {
   private dynamicOffset = [0];
   /** set between startProfiling() and stopProfiling() */
   private profiler: KernelProfiler | null = null;
+  /** set while capture() runs its step */
+  private recording: StepRecording | null = null;
   private uniformArena: GPUBuffer;
   private uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
   private uniformView = new DataView(this.uniformBytes.buffer);
@@ -174,6 +182,7 @@ export class Runtime {
    */
   write(buffer: GPUBuffer, data: Float32Array | Uint32Array | Int32Array, byteOffset = 0): void {
     this.checkAlive();
+    this.recording?.addUpload(buffer, data, byteOffset);
     if (this.recorded.has(buffer)) this.flush();
     this.device.queue.writeBuffer(buffer, byteOffset, data.buffer, data.byteOffset, data.byteLength);
   }
@@ -204,6 +213,9 @@ export class Runtime {
       this.endPass();
       this.pass = this.commandEncoder().beginComputePass(this.profiler.passFor(kernel.name));
     }
+    this.recording?.addDispatch(
+      compiled.pipeline, bindGroup, bindings.map((b) => b.buffer), kernel.uniform ? args.params! : null,
+      [args.workgroups[0], args.workgroups[1] ?? 1, args.workgroups[2] ?? 1], args.refresh);
     const pass = this.computePass();
     // each call into dawn.node costs a microsecond or two: skip the pipeline when it is set already
     if (this.passPipeline !== compiled.pipeline) {
@@ -257,6 +269,7 @@ export class Runtime {
    */
   startProfiling(): void {
     this.checkAlive();
+    if (this.recording) throw new Error('startProfiling: not inside a recorded step');
     if (!this.device.features.has('timestamp-query')) {
       throw new FusegradError(`${this.report.description} does not offer timestamp queries, so kernels cannot be profiled`);
     }
@@ -282,7 +295,61 @@ export class Runtime {
     this.checkAlive();
     this.endPass();
     this.recorded.add(src).add(dst);
+    this.recording?.addCopy(src, srcOffset, dst, dstOffset, bytes);
     this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  }
+
+  /**
+   * Runs `step` once, as usual, and records the commands it issues, so that replay() can issue
+   * them again without the step's JavaScript (see recording.ts for what a step may do). What
+   * `step` returns (a loss) keeps its buffers: each replay writes its new values there. Dispose
+   * the recording when done; the returned tensors stay the caller's.
+   */
+  capture<T>(step: () => T): { result: T; recording: StepRecording } {
+    this.checkAlive();
+    if (this.recording) throw new Error('capture: a step is being recorded already');
+    if (this.profiler) throw new Error('capture: not while profiling (the profiler times eager steps)');
+    this.flush();
+    const recording = new StepRecording(this.pool, UNIFORM_SLOT, UNIFORM_ARENA_BYTES);
+    this.recording = recording;
+    try {
+      return { result: step(), recording };
+    } catch (err) {
+      recording.dispose();
+      throw err;
+    } finally {
+      this.recording = null;
+    }
+  }
+
+  /** Host state a step advances (an optimiser's step count): `advance` runs again at each replay. */
+  onReplay(advance: () => void): void {
+    this.recording?.addHook(advance);
+  }
+
+  /**
+   * Issues a recorded step again: its uploads, then per segment (all of a small step) one write
+   * of its params and one submit.
+   */
+  replay(recording: StepRecording): void {
+    this.checkAlive();
+    if (this.recording) throw new Error('replay: not inside a recorded step');
+    if (this.profiler) throw new Error('replay: not while profiling (the profiler times eager steps)');
+    this.flush();
+    recording.prepare();
+    const queue = this.device.queue;
+    for (const u of recording.hostData) queue.writeBuffer(u.buffer, u.byteOffset, u.data.buffer, u.data.byteOffset, u.data.byteLength);
+    for (const segment of recording.segments) {
+      const uniforms = recording.uniformsOf(segment);
+      if (uniforms.byteLength) queue.writeBuffer(this.uniformArena, 0, uniforms.buffer, uniforms.byteOffset, uniforms.byteLength);
+      const encoder = this.device.createCommandEncoder({ label: 'fusegrad replay' });
+      recording.encode(segment, encoder, 'fusegrad replay');
+      queue.submit([encoder.finish()]);
+      this.counters.submits++;
+      this.submitsSinceWait++;
+    }
+    this.counters.dispatches += recording.dispatches;
+    this.raiseGpuErrors();
   }
 
   /** Submits everything recorded so far. Cheap when nothing is recorded. */
@@ -321,6 +388,7 @@ export class Runtime {
   /** The one readback path: copies `bytes` of `buffer` to the host. */
   async read(buffer: GPUBuffer, bytes: number, byteOffset = 0): Promise<ArrayBuffer> {
     this.checkAlive();
+    if (this.recording) throw new Error('capture: a recorded step cannot read back; read after it');
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
     const staging = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'readback' });
     try {

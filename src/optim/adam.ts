@@ -69,8 +69,7 @@ export class Adam extends Optimizer {
   step(): void {
     if (!this.arenas.length && this.params.length) throw new Error('Adam: step() after dispose()');
     this.stepCount++;
-    const bc1 = 1 - this.beta1 ** this.stepCount;
-    const bc2 = 1 - this.beta2 ** this.stepCount;
+    runtime().onReplay(() => this.stepCount++); // a replayed step (runtime.capture) counts too
     const { kernel, slots } = ADAM[runtime().tuning];
     // parameters with something to update (those without a gradient are left alone), in passes of
     // up to `slots` that share an arena
@@ -78,33 +77,37 @@ export class Adam extends Optimizer {
     this.params.forEach((p, i) => {
       if (!p.grad || p.size === 0) return;
       if (pass.length === slots || (pass.length && this.places[pass[0]].arena !== this.places[i].arena)) {
-        this.dispatch(kernel, pass, bc1, bc2);
+        this.dispatch(kernel, pass);
         pass = [];
       }
       pass.push(i);
     });
-    if (pass.length) this.dispatch(kernel, pass, bc1, bc2);
+    if (pass.length) this.dispatch(kernel, pass);
   }
 
   /** One pass over the parameters at these indices (at most the kernel's slots). */
-  private dispatch(kernel: Kernel, indices: number[], bc1: number, bc2: number): void {
+  private dispatch(kernel: Kernel, indices: number[]): void {
     const rt = runtime();
     const sizes = Array.from({ length: SLOTS }, (_, k) => (k < indices.length ? this.params[indices[k]].size : 0));
     // slot k's first invocation, at a workgroup boundary so that a workgroup takes one branch
     const starts = [0];
     for (let k = 1; k < SLOTS; k++) starts.push(starts[k - 1] + Math.ceil(sizes[k - 1] / 256) * 256);
     const end = starts[SLOTS - 1] + sizes[SLOTS - 1];
-    const params = new Params();
-    for (const n of sizes) params.u32(n);
     const arena = this.arenas[this.places[indices[0]].arena];
-    params.u32(starts[1]).u32(starts[2]);
-    for (let k = 0; k < SLOTS; k++) params.u32(k < indices.length ? this.places[indices[k]].offset : 0);
-    params.f32(this.lr).f32(this.beta1).f32(this.beta2).f32(this.eps).f32(this.weightDecay)
-      .f32(bc1).f32(bc2).f32(1 - this.beta1).f32(1 - this.beta2);
+    // the learning rate and the bias corrections of the current step, also at each replay
+    const params = (): Params => {
+      const p = new Params();
+      for (const n of sizes) p.u32(n);
+      p.u32(starts[1]).u32(starts[2]);
+      for (let k = 0; k < SLOTS; k++) p.u32(k < indices.length ? this.places[indices[k]].offset : 0);
+      return p.f32(this.lr).f32(this.beta1).f32(this.beta2).f32(this.eps).f32(this.weightDecay)
+        .f32(1 - this.beta1 ** this.stepCount).f32(1 - this.beta2 ** this.stepCount).f32(1 - this.beta1).f32(1 - this.beta2);
+    };
     const slot = (k: number): Tensor => (k < indices.length ? this.params[indices[k]] : this.spares[k - indices.length]);
     const grads = Array.from({ length: SLOTS }, (_, k) => slot(k < indices.length ? k : 0).grad as Tensor);
     rt.dispatch(kernel, {
-      inputs: grads, outputs: [slot(0), slot(1), slot(2), arena.m, arena.v], params, workgroups: rt.grid1d(end, 256),
+      inputs: grads, outputs: [slot(0), slot(1), slot(2), arena.m, arena.v], params: params(), refresh: params,
+      workgroups: rt.grid1d(end, 256),
     });
   }
 

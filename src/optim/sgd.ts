@@ -30,12 +30,15 @@ export class SGD extends Optimizer {
   step(): void {
     this.stepCount++;
     const rt = runtime();
+    rt.onReplay(() => this.stepCount++); // a replayed step (runtime.capture) counts too
     this.params.forEach((p, i) => {
       if (!p.grad || p.size === 0) return;
       // Without momentum buf is just g' each step: "first step" semantics every time.
-      const first = this.stepCount === 1 || this.momentum === 0 ? 1 : 0;
-      const params = new Params().u32(p.size).f32(this.lr).f32(this.momentum).f32(this.weightDecay).u32(first);
-      rt.dispatch(SGD_KERNEL, { inputs: [p.grad], outputs: [p, this.buffers[i]], params, workgroups: rt.grid1d(p.size, 256) });
+      const params = (): Params => new Params().u32(p.size).f32(this.lr).f32(this.momentum).f32(this.weightDecay)
+        .u32(this.stepCount === 1 || this.momentum === 0 ? 1 : 0);
+      rt.dispatch(SGD_KERNEL, {
+        inputs: [p.grad], outputs: [p, this.buffers[i]], params: params(), refresh: params, workgroups: rt.grid1d(p.size, 256),
+      });
     });
   }
 
