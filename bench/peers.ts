@@ -252,7 +252,7 @@ async function sirenPeers(ctx: BenchContext, dir: string): Promise<Result[]> {
   for (const size of sizes) {
     for (const wait of ['backoff', 'spin'] as WaitStrategy[]) {
       const r = ours.get(`${size}/${wait}`)!;
-      table.push([`${size}²`, 'fusegrad', wait === 'spin' ? 'spin (= dawn.node default)' : 'backoff (fusegrad default)', fmt(r.median), `${r.runs}×${r.extra.iterations}`,
+      table.push([`${size}²`, 'fusegrad (replayed step)', wait === 'spin' ? 'spin (= dawn.node default)' : 'backoff (fusegrad default)', fmt(r.median), `${r.runs}×${r.extra.iterations}`,
         fmt(r.extra.gflops as number), r.roofline !== undefined ? `${fmt(r.roofline * 100, 2)}%` : '–', '', '',
         typeof r.extra.otherCores === 'number' ? fmt(r.extra.otherCores, 2) : '–',
         size === 64 ? ourLosses.map((v) => v.toPrecision(5)).join(' ') : '']);

@@ -9,9 +9,12 @@
  * wrong answer is worthless) and throws when they do not agree.
  * Figures: it/s with each wait strategy (median of runs of k steps, each run waits for the GPU),
  * GFLOP/s counted as the peers count (matmuls only, 1,183,232·N per step) and that as a fraction
- * of the adapter's matmul ceiling.
+ * of the adapter's matmul ceiling. Steps are replayed from a recording of the first
+ * (Runtime.capture), as jax-js runs its jit-compiled step and as fitInrFuse fits; the eager
+ * step, which runs its JavaScript every time, is timed beside it with wait backoff.
  */
-import { backward, mulberry32, noGrad, ops, optim, tensor, tidy, type Runtime, type Tensor } from '../src/index.ts';
+import { backward, mulberry32, noGrad, ops, optim, runtime, tensor, tidy, type Runtime, type Tensor } from '../src/index.ts';
+import type { StepRecording } from '../src/gpu/recording.ts';
 import { type BenchContext, type Result, type Suite, fmt, measure, planIterations, toResult } from './harness.ts';
 import { MATMUL_TOLERANCE, benchPipeline, bindGroup, matmulError, randomMatrix, storageBuffer, submitDispatches } from './gpu-util.ts';
 import { MATMUL_VARIANTS, matmulTile, matmulWgsl } from './kernels.ts';
@@ -133,6 +136,7 @@ export class SirenWorkload {
   private readonly target: Tensor;
   private readonly targetGradients: Tensor;
   private readonly adam: optim.Adam;
+  private recorded: { result: Tensor; recording: StepRecording } | null = null;
 
   constructor(readonly size: number) {
     const H = size;
@@ -183,7 +187,24 @@ export class SirenWorkload {
     });
   }
 
+  /**
+   * One step replayed from the recording of the first (Runtime.capture), without the step's
+   * JavaScript; returns the loss, which the recording owns (each replay rewrites it).
+   */
+  replayStep(): Tensor {
+    if (this.recorded) runtime().replay(this.recorded.recording);
+    else this.recorded = runtime().capture(() => this.step());
+    return this.recorded.result;
+  }
+
+  /** A step either way: the loss to read, and whether the caller must dispose it. */
+  issue(replay: boolean): { loss: Tensor; owned: boolean } {
+    return replay ? { loss: this.replayStep(), owned: false } : { loss: this.step(), owned: true };
+  }
+
   dispose(): void {
+    this.recorded?.recording.dispose();
+    this.recorded?.result.dispose();
     this.adam.dispose();
     for (const t of [...this.params, this.x, this.target, this.targetGradients]) t.dispose();
   }
@@ -276,11 +297,11 @@ const figures = new Map<string, Result>();
 /** our first losses at 64², once checked in this process */
 export let checkedLosses: number[] | null = null;
 
-const key = (size: number, wait: WaitStrategy): string => `${size}/${wait}`;
+const key = (size: number, wait: WaitStrategy, replay: boolean): string => `${size}/${wait}/${replay ? 'replayed' : 'eager'}`;
 
-/** This process's figure for a size and wait strategy, if one was measured. */
-export function sirenFigure(size: number, wait: WaitStrategy): Result | undefined {
-  return figures.get(key(size, wait));
+/** This process's figure for a size and wait strategy (replayed steps unless `replay` is false), if one was measured. */
+export function sirenFigure(size: number, wait: WaitStrategy, replay = true): Result | undefined {
+  return figures.get(key(size, wait, replay));
 }
 
 /**
@@ -293,11 +314,8 @@ export async function checkFirstLosses(ctx: BenchContext, count = PEER_LOSSES_64
   const workload = new SirenWorkload(64);
   const losses: number[] = [];
   try {
-    for (let i = 0; i < count; i++) {
-      const l = workload.step();
-      losses.push(await l.item());
-      l.dispose();
-    }
+    // the first step recorded, the others replayed: the path the timings take
+    for (let i = 0; i < count; i++) losses.push(await workload.replayStep().item());
   } finally {
     workload.dispose();
   }
@@ -315,13 +333,17 @@ export async function checkFirstLosses(ctx: BenchContext, count = PEER_LOSSES_64
   return losses;
 }
 
-/** Times the training step at one size with one wait strategy (reuses this process's figure). */
-export async function measureSiren(ctx: BenchContext, size: number, wait: WaitStrategy, plan = sirenPlan(size, ctx.quick)): Promise<Result> {
-  const known = figures.get(key(size, wait));
+/**
+ * Times the training step at one size with one wait strategy, replayed (default) or eager
+ * (reuses this process's figure).
+ */
+export async function measureSiren(ctx: BenchContext, size: number, wait: WaitStrategy, replay = true, plan = sirenPlan(size, ctx.quick)): Promise<Result> {
+  const known = figures.get(key(size, wait, replay));
   if (known) return known;
   const rt = await ctx.runtime();
   const ceiling = await matmulCeiling(ctx, rt);
-  ctx.log(`siren: ${size}² wait ${wait}: ${plan.warmupSteps} warm-up + ${plan.runs}×${plan.stepsPerRun} steps`);
+  const mode = replay ? 'replayed' : 'eager';
+  ctx.log(`siren: ${size}² wait ${wait}, ${mode}: ${plan.warmupSteps} warm-up + ${plan.runs}×${plan.stepsPerRun} steps`);
   const workload = new SirenWorkload(size);
   const before = rt.waitStrategy;
   rt.waitStrategy = wait;
@@ -331,24 +353,24 @@ export async function measureSiren(ctx: BenchContext, size: number, wait: WaitSt
     const submits0 = rt.counters.submits;
     let steps = 0;
     const timing = await measure(rt, ctx.host, async () => {
-      const l = workload.step();
-      l.dispose();
+      const { loss, owned } = workload.issue(replay);
+      if (owned) loss.dispose();
       steps++;
       await rt.throttle(); // bounds the run-ahead; no readback per step
     }, { warmup: 1, warmupIterations: plan.warmupSteps, runs: plan.runs, iterations: planIterations(rt, plan.stepsPerRun) });
     const dispatchesPerStep = (rt.counters.dispatches - dispatches0) / steps;
     const submitsPerStep = (rt.counters.submits - submits0) / steps;
-    const l = workload.step();
-    lastLoss = await l.item();
-    l.dispose();
+    const { loss, owned } = workload.issue(replay);
+    lastLoss = await loss.item();
+    if (owned) loss.dispose();
     if (!Number.isFinite(lastLoss)) throw new Error(`siren ${size}²: the loss became ${lastLoss}`);
     const flops = sirenFlops(size * size);
     const result = toResult(timing, {
       suite: SUITE,
-      name: `SIREN 5×256 step ${size}² (wait ${wait})`,
+      name: `SIREN 5×256 step ${size}² (wait ${wait}, ${mode})`,
       work: { unit: 'it/s' },
       extra: {
-        size, points: size * size, wait, stepFlops: flops, lossAfter: lastLoss,
+        size, points: size * size, wait, mode, stepFlops: flops, lossAfter: lastLoss,
         dispatchesPerStep: Number(dispatchesPerStep.toFixed(1)), submitsPerStep: Number(submitsPerStep.toFixed(2)),
       },
     });
@@ -359,7 +381,7 @@ export async function measureSiren(ctx: BenchContext, size: number, wait: WaitSt
       result.extra.ceilingGflops = ceiling.gflops;
       result.extra.ceilingSource = ceiling.source;
     }
-    figures.set(key(size, wait), result);
+    figures.set(key(size, wait, replay), result);
     return result;
   } finally {
     rt.waitStrategy = before;
@@ -399,29 +421,35 @@ async function breakdown(ctx: BenchContext, size: number): Promise<Result[]> {
 }
 
 /**
- * CPU time to record one step, without waiting for it: the same dispatches as any size, on 8×8
- * points so that the GPU keeps up. On a fast GPU a small step is bound by this, not by kernels.
+ * CPU time to issue one step and submit it, eager or replayed: the same dispatches as any size,
+ * on 8×8 points, and the GPU idle meanwhile (on SwiftShader its threads would share the cores).
+ * On a fast GPU a small step is bound by this, not by kernels.
  */
-async function recordingTime(ctx: BenchContext): Promise<Result> {
+async function issueTime(ctx: BenchContext, replay: boolean): Promise<Result> {
   const rt = await ctx.runtime();
   const workload = new SirenWorkload(8);
   const steps = ctx.quick ? 50 : 200;
   try {
-    for (let i = 0; i < 10; i++) { workload.step().dispose(); await rt.throttle(); }
+    for (let i = 0; i < 10; i++) {
+      const { loss, owned } = workload.issue(replay);
+      if (owned) loss.dispose();
+      await rt.throttle();
+    }
     const times: number[] = [];
     const dispatches = rt.counters.dispatches;
     for (let i = 0; i < steps; i++) {
+      await rt.sync();
       const started = performance.now();
-      const loss = workload.step();
+      const { loss, owned } = workload.issue(replay);
+      rt.flush();
       times.push((performance.now() - started) * 1000);
-      loss.dispose();
-      await rt.throttle();
+      if (owned) loss.dispose();
     }
     await rt.sync();
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)];
     return {
-      suite: SUITE, name: 'SIREN 5×256 step: CPU to record it (8×8 points, no wait)', unit: 'µs', median,
+      suite: SUITE, name: `SIREN 5×256 step: CPU to issue and submit it, ${replay ? 'replayed' : 'eager'} (8×8 points, GPU idle)`, unit: 'µs', median,
       min: times[0], max: times[times.length - 1], spread: (times[Math.floor(0.75 * steps)] - times[Math.floor(0.25 * steps)]) / median,
       runs: steps, extra: { iterations: 1, dispatchesPerStep: (rt.counters.dispatches - dispatches) / steps },
     };
@@ -437,7 +465,7 @@ const BIG_SIZE_BUDGET_SECONDS = 300;
 
 export const siren: Suite = {
   name: SUITE,
-  description: "SIREN 5×256 training step (the peers' workload) at 64², 128² (and 256²): checked first losses, it/s with wait backoff and spin, GFLOP/s, fraction of the matmul ceiling",
+  description: "SIREN 5×256 training step (the peers' workload) at 64², 128² (and 256²): checked first losses, it/s replayed with wait backoff and spin and eager with backoff, GFLOP/s, fraction of the matmul ceiling, CPU per step",
   async run(ctx) {
     await checkFirstLosses(ctx);
     const results: Result[] = [];
@@ -445,7 +473,7 @@ export const siren: Suite = {
       let waits = WAITS;
       if (size > 128) {
         // Estimate from 128² (work grows with N): skip what would not fit the budget on this adapter.
-        const at128 = figures.get(key(128, 'backoff'));
+        const at128 = figures.get(key(128, 'backoff', true));
         const perStep = at128 ? (size * size) / (128 * 128) / at128.median : Infinity;
         const plan = sirenPlan(size, ctx.quick);
         const seconds = perStep * (plan.warmupSteps + plan.runs * plan.stepsPerRun + 1);
@@ -456,8 +484,9 @@ export const siren: Suite = {
         waits = ['backoff'];
       }
       for (const wait of waits) results.push(await measureSiren(ctx, size, wait));
+      results.push(await measureSiren(ctx, size, 'backoff', false));
     }
-    results.push(await recordingTime(ctx));
+    results.push(await issueTime(ctx, false), await issueTime(ctx, true));
     if (!ctx.quick) results.push(...await breakdown(ctx, 64));
     const ceiling = await matmulCeiling(ctx, await ctx.runtime());
     if (ceiling) ctx.notes.push(`siren: "of roofline" = step GFLOP/s (matmul FLOPs, counted as the peers do) over the matmul ceiling ${fmt(ceiling.gflops)} GFLOP/s (${ceiling.source})`);
