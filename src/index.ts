@@ -16,6 +16,7 @@ export { tensor, zeros, ones, full, uniform, mulberry32, type TensorOptions } fr
 export { tidy, keep } from './tensor/scope.ts';
 export { backward, zeroGrad } from './tensor/autograd.ts';
 export type { Runtime, RuntimeOptions, Tuning } from './gpu/runtime.ts';
+export type { StepRecording } from './gpu/recording.ts';
 export type { AdapterReport } from './gpu/device.ts';
 export type { KernelTime } from './gpu/profiler.ts';
 
