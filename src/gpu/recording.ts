@@ -12,7 +12,10 @@
  * (SSIM's Gaussian taps) is baked in, as jax.jit bakes in the arrays a traced function closes
  * over: each replay uploads the recorded bytes again, so data that must change from step to
  * step (a new batch) belongs in tensors made before the step. Reads inside a recorded step are
- * refused, and so is an upload into a buffer the step has already bound.
+ * refused, and so is an upload into a buffer the step has already bound. So is a step that
+ * reads a buffer made before it and lets it go: that is state handed to the next step by
+ * replacing a tensor (a running mean), which a replay would read stale; such state must be
+ * updated in place.
  *
  * Every buffer a command binds is pinned in the pool until dispose(), so that no other tensor
  * is handed a buffer that replays still write.
@@ -74,6 +77,11 @@ export class StepRecording {
   private uploads: Upload[] = [];
   private pinned: GPUBuffer[] = [];
   private seen = new Set<GPUBuffer>();
+  /** buffers the step read before writing them: its inputs, made before the step */
+  private readFirst = new Set<GPUBuffer>();
+  private written = new Set<GPUBuffer>();
+  /** inputs whose tensors the step disposed (see checkStateStaysPut) */
+  private inputsLetGo: GPUBuffer[] = [];
   /** the uniform bytes of all dispatches, laid out one after the other */
   private uniforms = new Uint8Array(4096);
   private view = new DataView(this.uniforms.buffer);
@@ -93,8 +101,8 @@ export class StepRecording {
   }
 
   addDispatch(
-    pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, buffers: readonly GPUBuffer[], params: Params | null,
-    workgroups: [number, number, number], refresh?: () => Params,
+    pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, inputs: readonly GPUBuffer[], outputs: readonly GPUBuffer[],
+    params: Params | null, workgroups: [number, number, number], refresh?: () => Params,
   ): void {
     let offset = 0;
     if (params) {
@@ -107,14 +115,14 @@ export class StepRecording {
       params.writeTo(this.view, offset);
       this.segment.end += slots;
     }
-    this.pin(buffers);
+    this.access(inputs, outputs);
     const arenaOffset = offset - this.segment.start;
     this.segment.entries.push({ kind: 'dispatch', pipeline, bindGroup, params, offset, arenaOffset, workgroups, refresh });
     this.dispatches++;
   }
 
   addCopy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
-    this.pin([src, dst]);
+    this.access([src], [dst]);
     this.segment.entries.push({ kind: 'copy', src, srcOffset, dst, dstOffset, bytes });
   }
 
@@ -123,7 +131,7 @@ export class StepRecording {
     if (this.seen.has(buffer)) {
       throw new Error(`capture: the recorded step uploads into ${buffer.label} after binding it; a replay could not repeat that order`);
     }
-    this.pin([buffer]);
+    this.access([], [buffer]);
     this.uploads.push({ buffer, byteOffset, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() });
   }
 
@@ -134,6 +142,19 @@ export class StepRecording {
 
   addHook(run: () => void): void {
     this.segment.entries.push({ kind: 'hook', run });
+  }
+
+  /** The step let a buffer go (its tensor was disposed). */
+  noteRelease(buffer: GPUBuffer): void {
+    if (this.readFirst.has(buffer)) this.inputsLetGo.push(buffer);
+  }
+
+  /** Throws when the step handed state to the next step by replacing a tensor (see the file's comment). */
+  checkStateStaysPut(): void {
+    if (this.inputsLetGo.length === 0) return;
+    const names = [...new Set(this.inputsLetGo.map((b) => b.label))];
+    throw new Error(`capture: the step reads ${names.join(', ')}, made before it, and then disposes ${names.length > 1 ? 'them' : 'it'}: ` +
+      'it hands state to the next step by replacing a tensor, and a replay would read the old one. Update such state in place.');
   }
 
   /** Runs the hooks and refreshes the params, in recorded order, for the next replay. */
@@ -206,8 +227,11 @@ export class StepRecording {
     this.view = new DataView(grown.buffer);
   }
 
-  private pin(buffers: readonly GPUBuffer[]): void {
-    for (const b of buffers) {
+  /** Pins what a command binds, and notes which buffers it reads before anything writes them. */
+  private access(inputs: readonly GPUBuffer[], outputs: readonly GPUBuffer[]): void {
+    for (const b of inputs) if (!this.written.has(b)) this.readFirst.add(b);
+    for (const b of outputs) this.written.add(b);
+    for (const b of [...inputs, ...outputs]) {
       if (this.seen.has(b)) continue;
       this.seen.add(b);
       if (this.pool.pin(b)) this.pinned.push(b);

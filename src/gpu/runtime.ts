@@ -171,6 +171,7 @@ export class Runtime {
   }
 
   release(buffer: GPUBuffer): void {
+    this.recording?.noteRelease(buffer);
     if (!this.destroyed) this.pool.release(buffer);
   }
 
@@ -214,7 +215,7 @@ export class Runtime {
       this.pass = this.commandEncoder().beginComputePass(this.profiler.passFor(kernel.name));
     }
     this.recording?.addDispatch(
-      compiled.pipeline, bindGroup, bindings.map((b) => b.buffer), kernel.uniform ? args.params! : null,
+      compiled.pipeline, bindGroup, args.inputs.map((b) => b.buffer), args.outputs.map((b) => b.buffer), kernel.uniform ? args.params! : null,
       [args.workgroups[0], args.workgroups[1] ?? 1, args.workgroups[2] ?? 1], args.refresh);
     const pass = this.computePass();
     // each call into dawn.node costs a microsecond or two: skip the pipeline when it is set already
@@ -313,7 +314,9 @@ export class Runtime {
     const recording = new StepRecording(this.pool, UNIFORM_SLOT, UNIFORM_ARENA_BYTES);
     this.recording = recording;
     try {
-      return { result: step(), recording };
+      const result = step();
+      recording.checkStateStaysPut();
+      return { result, recording };
     } catch (err) {
       recording.dispose();
       throw err;

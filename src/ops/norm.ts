@@ -8,8 +8,8 @@
  *   layerNormLD     LDFusion's own LayerNorm: per sample over C, H, W with the *unbiased* std,
  *                   (x − mean)/(std + eps), then a per-channel affine
  */
-import { noGrad } from '../tensor/context.ts';
-import { keep } from '../tensor/scope.ts';
+import { noGrad, runtime } from '../tensor/context.ts';
+import { keep, tidy } from '../tensor/scope.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { add, div, mul, sub } from './binary.ts';
 import { mean, sum } from './reduce.ts';
@@ -40,7 +40,7 @@ function standardise(x: Tensor, axes: number[], eps: number): { y: Tensor; mean:
 }
 
 export interface BatchNormState {
-  /** [C]; replaced (the old tensor disposed) after each training-mode call */
+  /** [C]; updated in place by each training-mode call */
   runningMean: Tensor;
   runningVar: Tensor;
   /** PyTorch's: new = (1 − momentum)·old + momentum·batch statistic */
@@ -65,16 +65,17 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: Batch
   const count = N * H * W;
   if (count < 2) throw new Error(`batchNorm2d: training needs more than one value per channel, got x ${shapeString(x.shape)}`);
   const { y, mean: mu, variance } = standardise(x, [0, 2, 3], state.eps);
-  noGrad(() => {
+  noGrad(() => tidy(() => {
     const m = state.momentum;
     const unbiased = mulScalar(reshape(variance, [C]), count / (count - 1));
-    const nextMean = keep(add(mulScalar(state.runningMean, 1 - m), mulScalar(reshape(mu, [C]), m)));
-    const nextVar = keep(add(mulScalar(state.runningVar, 1 - m), mulScalar(unbiased, m)));
-    state.runningMean.dispose();
-    state.runningVar.dispose();
-    state.runningMean = nextMean;
-    state.runningVar = nextVar;
-  });
+    const nextMean = add(mulScalar(state.runningMean, 1 - m), mulScalar(reshape(mu, [C]), m));
+    const nextVar = add(mulScalar(state.runningVar, 1 - m), mulScalar(unbiased, m));
+    // In place, not by replacing the tensors: a recorded step (Runtime.capture) reads and
+    // writes the same buffers at every replay, so state carried to the next step must stay put.
+    const rt = runtime();
+    rt.copy(nextMean.buffer, 0, state.runningMean.buffer, 0, nextMean.bytes);
+    rt.copy(nextVar.buffer, 0, state.runningVar.buffer, 0, nextVar.bytes);
+  }));
   return add(mul(y, perChannel(gamma)), perChannel(beta));
 }
 

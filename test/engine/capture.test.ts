@@ -5,7 +5,7 @@
 // and a recorded step that uploads or reads is refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, noGrad, ops, optim, shutdown, tensor, tidy, zeros, type Runtime, type Tensor, type Tuning } from '../../src/index.ts';
+import { init, keep, noGrad, ops, optim, shutdown, tensor, tidy, zeros, type Runtime, type Tensor, type Tuning } from '../../src/index.ts';
 import { gridCoordinates } from '../../src/models/coords.ts';
 import { DIDFuse } from '../../src/models/didfuse.ts';
 import { InrFuse } from '../../src/models/inrfuse.ts';
@@ -27,7 +27,8 @@ interface Trained {
  */
 interface Job {
   step(): Tensor;
-  params: Tensor[];
+  /** what a step changes: parameters, and state such as running statistics (read after the steps) */
+  state(): Tensor[];
   optimiser: optim.Optimizer;
   /** between steps (a learning-rate schedule) */
   beforeStep?(step: number): void;
@@ -53,7 +54,7 @@ async function train(job: Job, steps: number, replayed: boolean): Promise<Traine
       losses.push(await loss.item());
       if (!replayed) loss.dispose();
     }
-    const params = await Promise.all(job.params.map((p) => p.read()));
+    const params = await Promise.all(job.state().map((p) => p.read()));
     return { losses, params, stepCount: job.optimiser.stepCount, segments: recorded?.recording.segments.length ?? 0 };
   } finally {
     recorded?.recording.dispose();
@@ -73,7 +74,7 @@ function inrJob(size: number, hidden: number): Job {
   const coords = tensor(gridCoordinates(size, size), [size * size, 2]);
   const optimiser = new optim.Adam(model.net.parameters(), { lr: 1e-3 });
   return {
-    params: model.net.parameters(),
+    state: () => model.net.parameters(),
     optimiser,
     step: () => tidy(() => {
       optimiser.zeroGrad();
@@ -97,7 +98,8 @@ function didfuseJob(): Job {
   const ir = tensor(plane(size * size, 1.3), [1, 1, size, size]);
   const optimiser = new optim.Adam(model.parameters(), { lr: 1e-2 });
   return {
-    params: model.parameters(),
+    // the BatchNorm running statistics too: a step updates them on the GPU
+    state: () => model.namedTensors().map(([, own]) => own.tensor),
     optimiser,
     step: () => tidy(() => {
       optimiser.zeroGrad();
@@ -123,7 +125,7 @@ function sgdJob(): Job {
   const optimiser = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
   const schedule = new optim.StepLR(optimiser, [2, 4], 0.5);
   return {
-    params: [w],
+    state: () => [w],
     optimiser,
     beforeStep: (s) => schedule.step(s),
     step: () => tidy(() => {
@@ -243,6 +245,16 @@ test('host data a recorded step uploads is baked in, as recorded; reads and late
       const t = zeros([3]);
       rt.write(t.buffer, new Float32Array([1, 2, 3]));
     })), /uploads into .* after binding it/);
+    // state carried to the next step by replacing its tensor: a replay would read the old one
+    let total = tensor([0, 0, 0], [3]);
+    const increment = tensor([1, 1, 1], [3]);
+    assert.throws(() => rt.capture(() => {
+      const next = keep(noGrad(() => ops.add(total, increment)));
+      total.dispose();
+      total = next;
+    }), /reads .* and then disposes it/);
+    total.dispose();
+    increment.dispose();
     const x = tensor([1, 2, 3], [3]);
     const { result: read, recording } = rt.capture(() => x.read());
     recording.dispose();
