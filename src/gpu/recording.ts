@@ -76,7 +76,10 @@ export class StepRecording {
   readonly segments: Segment[] = [{ entries: [], start: 0, end: 0 }];
   private uploads: Upload[] = [];
   private pinned: GPUBuffer[] = [];
+  /** buffers pinned by this recording (pinned once each) */
   private seen = new Set<GPUBuffer>();
+  /** buffers a dispatch or copy bound */
+  private bound = new Set<GPUBuffer>();
   /** buffers the step read before writing them: its inputs, made before the step */
   private readFirst = new Set<GPUBuffer>();
   private written = new Set<GPUBuffer>();
@@ -115,23 +118,23 @@ export class StepRecording {
       params.writeTo(this.view, offset);
       this.segment.end += slots;
     }
-    this.access(inputs, outputs);
+    this.access(inputs, outputs, true);
     const arenaOffset = offset - this.segment.start;
     this.segment.entries.push({ kind: 'dispatch', pipeline, bindGroup, params, offset, arenaOffset, workgroups, refresh });
     this.dispatches++;
   }
 
   addCopy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
-    this.access([src], [dst]);
+    this.access([src], [dst], true);
     this.segment.entries.push({ kind: 'copy', src, srcOffset, dst, dstOffset, bytes });
   }
 
   /** Keeps a copy of data the step uploads; refused where the step's commands bound the buffer already. */
   addUpload(buffer: GPUBuffer, data: ArrayBufferView, byteOffset: number): void {
-    if (this.seen.has(buffer)) {
+    if (this.bound.has(buffer)) {
       throw new Error(`capture: the recorded step uploads into ${buffer.label} after binding it; a replay could not repeat that order`);
     }
-    this.access([], [buffer]);
+    this.access([], [buffer], false);
     this.uploads.push({ buffer, byteOffset, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() });
   }
 
@@ -217,6 +220,8 @@ export class StepRecording {
     this.pinned = [];
     this.segments.length = 0;
     this.uploads = [];
+    for (const set of [this.seen, this.bound, this.readFirst, this.written]) set.clear();
+    this.inputsLetGo = [];
   }
 
   private reserve(bytes: number): void {
@@ -227,11 +232,15 @@ export class StepRecording {
     this.view = new DataView(grown.buffer);
   }
 
-  /** Pins what a command binds, and notes which buffers it reads before anything writes them. */
-  private access(inputs: readonly GPUBuffer[], outputs: readonly GPUBuffer[]): void {
+  /**
+   * Pins what a command binds or an upload fills, and notes which buffers the step reads before
+   * anything writes them.
+   */
+  private access(inputs: readonly GPUBuffer[], outputs: readonly GPUBuffer[], bind: boolean): void {
     for (const b of inputs) if (!this.written.has(b)) this.readFirst.add(b);
     for (const b of outputs) this.written.add(b);
     for (const b of [...inputs, ...outputs]) {
+      if (bind) this.bound.add(b);
       if (this.seen.has(b)) continue;
       this.seen.add(b);
       if (this.pool.pin(b)) this.pinned.push(b);

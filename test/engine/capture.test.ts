@@ -5,7 +5,7 @@
 // and a recorded step that uploads or reads is refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, keep, noGrad, ops, optim, shutdown, tensor, tidy, zeros, type Runtime, type Tensor, type Tuning } from '../../src/index.ts';
+import { Tensor, init, keep, noGrad, ops, optim, shutdown, tensor, tidy, zeros, type Runtime, type Tuning } from '../../src/index.ts';
 import { gridCoordinates } from '../../src/models/coords.ts';
 import { DIDFuse } from '../../src/models/didfuse.ts';
 import { InrFuse } from '../../src/models/inrfuse.ts';
@@ -228,6 +228,17 @@ test('host data a recorded step uploads is baked in, as recorded; reads and late
     assert.equal(Array.from(await baked.result.read()), [2, 4, 6]);
     baked.recording.dispose();
     baked.result.dispose();
+    // a tensor filled by two uploads: both are repeated
+    const halves = rt.capture(() => tidy(() => noGrad(() => {
+      const t = Tensor.empty([4]);
+      rt.write(t.buffer, new Float32Array([1, 2]));
+      rt.write(t.buffer, new Float32Array([3, 4]), 8);
+      return ops.mulScalar(t, 1);
+    })));
+    rt.replay(halves.recording);
+    assert.equal(Array.from(await halves.result.read()), [1, 2, 3, 4]);
+    halves.recording.dispose();
+    halves.result.dispose();
     // a step that overwrites what it uploaded, after using it: each replay starts from the upload again
     const other = tensor([5, 6, 7], [3]);
     const overwritten = rt.capture(() => tidy(() => noGrad(() => {
