@@ -8,14 +8,14 @@
  * A replay is exact when the step is a function of GPU state only. Its host-side inputs are
  * either constant (shapes, loss weights) or declared: a dispatch whose params change from step
  * to step passes `refresh` (Adam's bias corrections), and host state that a step advances
- * (Adam's step count) registers a hook with `Runtime.onReplay`. Host data the step uploads
- * (SSIM's Gaussian taps) is baked in, as jax.jit bakes in the arrays a traced function closes
- * over: each replay uploads the recorded bytes again, so data that must change from step to
- * step (a new batch) belongs in tensors made before the step. Reads inside a recorded step are
- * refused, and so is an upload into a buffer the step has already bound. So is a step that
- * reads a buffer made before it and lets it go: that is state handed to the next step by
- * replacing a tensor (a running mean), which a replay would read stale; such state must be
- * updated in place.
+ * (Adam's step count) registers a hook with `Runtime.onReplay`. Host data the step uploads is
+ * baked in when it is marked constant (SSIM's Gaussian taps), as jax.jit bakes in the arrays a
+ * traced function closes over: each replay uploads the recorded bytes again. Other uploads are
+ * refused, since data that changes from step to step (a batch, noise) would silently repeat:
+ * it belongs in tensors made before the step and written between replays. Also refused: reads,
+ * an upload into a buffer the step has already bound, and a step that reads a buffer made before
+ * it and lets it go. That last one is state handed to the next step by replacing a tensor (a
+ * running mean), which a replay would read stale; such state must be updated in place.
  *
  * Every buffer a command binds is pinned in the pool until dispose(), so that no other tensor
  * is handed a buffer that replays still write.

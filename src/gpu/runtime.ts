@@ -180,10 +180,19 @@ export class Runtime {
    * next submit, so if recorded, unsubmitted work touches this buffer (a fill that made the
    * tensor, a kernel that reads it) that work is submitted first; otherwise the fill would run
    * after the write and erase it (loading weights into ones()/zeros() tensors did exactly that).
+   * Inside a recorded step (capture) only `constant` data may be written: a replay uploads the
+   * recorded bytes again.
    */
-  write(buffer: GPUBuffer, data: Float32Array | Uint32Array | Int32Array, byteOffset = 0): void {
+  write(buffer: GPUBuffer, data: Float32Array | Uint32Array | Int32Array, byteOffset = 0, constant = false): void {
     this.checkAlive();
-    this.recording?.addUpload(buffer, data, byteOffset);
+    if (this.recording) {
+      if (!constant) {
+        throw new Error(`capture: the recorded step uploads host data (into ${buffer.label}), which a replay would repeat byte for ` +
+          'byte; make data that changes per step before the step and write it between replays, or mark a constant ' +
+          '(tensor(data, shape, { constant: true }))');
+      }
+      this.recording.addUpload(buffer, data, byteOffset);
+    }
     if (this.recorded.has(buffer)) this.flush();
     this.device.queue.writeBuffer(buffer, byteOffset, data.buffer, data.byteOffset, data.byteLength);
   }

@@ -39,8 +39,8 @@ function gaussianBlur(x: Tensor, size: number, sigma: number): Tensor {
   for (let c = 0; c < C; c++) taps.set(window, c * size);
   const half = Math.floor(size / 2);
   const padded = pad2d(x, [half, size - 1 - half, half, size - 1 - half], 'reflect');
-  const down = conv2d(padded, tensor(taps, [C, 1, size, 1]), null, { groups: C });
-  return conv2d(down, tensor(taps, [C, 1, 1, size]), null, { groups: C });
+  const down = conv2d(padded, tensor(taps, [C, 1, size, 1], { constant: true }), null, { groups: C });
+  return conv2d(down, tensor(taps, [C, 1, 1, size], { constant: true }), null, { groups: C });
 }
 
 /** kornia's SSIM loss of a against b, both [N, C, H, W] in [0, 1]: a scalar. */

@@ -8,6 +8,11 @@ import { Tensor, shapeString, sizeOf, type Shape } from './tensor.ts';
 export interface TensorOptions {
   requiresGrad?: boolean;
   label?: string;
+  /**
+   * The data is the same whenever this code runs (a filter's taps), so a recorded step
+   * (Runtime.capture) may upload it again at each replay; other uploads are refused there.
+   */
+  constant?: boolean;
 }
 
 export function tensor(data: ArrayLike<number>, shape: Shape = [data.length], options: TensorOptions = {}): Tensor {
@@ -16,7 +21,7 @@ export function tensor(data: ArrayLike<number>, shape: Shape = [data.length], op
   }
   const t = Tensor.empty(shape, options.label);
   const values = data instanceof Float32Array ? data : Float32Array.from(data);
-  if (values.length) runtime().write(t.buffer, values);
+  if (values.length) runtime().write(t.buffer, values, 0, options.constant);
   t.requiresGrad = options.requiresGrad ?? false;
   return t;
 }

@@ -218,11 +218,12 @@ test('a replay does not write into buffers handed to other tensors meanwhile; di
   });
 });
 
-test('host data a recorded step uploads is baked in, as recorded; reads and late uploads are refused', async () => {
+test('host data a recorded step uploads is baked in when constant, refused otherwise; reads and late uploads are refused', async () => {
   await withTuning('cpu', async () => {
     const rt = (await init({ quiet: true })) as Runtime;
     const data = new Float32Array([1, 2, 3]);
-    const baked = rt.capture(() => tidy(() => noGrad(() => ops.mulScalar(tensor(data, [3]), 2))));
+    assert.throws(() => rt.capture(() => tidy(() => noGrad(() => ops.mulScalar(tensor(data, [3]), 2)))), /uploads host data .* mark a constant/);
+    const baked = rt.capture(() => tidy(() => noGrad(() => ops.mulScalar(tensor(data, [3], { constant: true }), 2))));
     data.fill(7);
     rt.replay(baked.recording);
     assert.equal(Array.from(await baked.result.read()), [2, 4, 6]);
@@ -231,8 +232,8 @@ test('host data a recorded step uploads is baked in, as recorded; reads and late
     // a tensor filled by two uploads: both are repeated
     const halves = rt.capture(() => tidy(() => noGrad(() => {
       const t = Tensor.empty([4]);
-      rt.write(t.buffer, new Float32Array([1, 2]));
-      rt.write(t.buffer, new Float32Array([3, 4]), 8);
+      rt.write(t.buffer, new Float32Array([1, 2]), 0, true);
+      rt.write(t.buffer, new Float32Array([3, 4]), 8, true);
       return ops.mulScalar(t, 1);
     })));
     rt.replay(halves.recording);
@@ -242,7 +243,7 @@ test('host data a recorded step uploads is baked in, as recorded; reads and late
     // a step that overwrites what it uploaded, after using it: each replay starts from the upload again
     const other = tensor([5, 6, 7], [3]);
     const overwritten = rt.capture(() => tidy(() => noGrad(() => {
-      const x = tensor([1, 2, 3], [3]);
+      const x = tensor([1, 2, 3], [3], { constant: true });
       const out = ops.mulScalar(x, 2);
       rt.copy(other.buffer, 0, x.buffer, 0, 12);
       return out;
@@ -254,7 +255,7 @@ test('host data a recorded step uploads is baked in, as recorded; reads and late
     other.dispose();
     assert.throws(() => rt.capture(() => tidy(() => {
       const t = zeros([3]);
-      rt.write(t.buffer, new Float32Array([1, 2, 3]));
+      rt.write(t.buffer, new Float32Array([1, 2, 3]), 0, true);
     })), /uploads into .* after binding it/);
     // state carried to the next step by replacing its tensor: a replay would read the old one
     let total = tensor([0, 0, 0], [3]);
