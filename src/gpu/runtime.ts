@@ -324,6 +324,7 @@ export class Runtime {
     this.recording = recording;
     try {
       const result = step();
+      if (result instanceof Promise) throw new Error('capture: the step must be synchronous (ops only record; await reads after it)');
       recording.checkStateStaysPut();
       return { result, recording };
     } catch (err) {

@@ -273,6 +273,7 @@ test('host data a recorded step uploads is baked in when constant, refused other
     const error = await read.then(() => null, (e: unknown) => e);
     assert.ok(error instanceof Error && /cannot read back/.test(error.message), String(error));
     assert.throws(() => rt.capture(() => rt.capture(() => 0)), /being recorded already/);
+    assert.throws(() => rt.capture(async () => 0), /must be synchronous/);
     const recorded = rt.capture(() => ops.mulScalar(x, 2));
     recorded.recording.dispose();
     assert.throws(() => rt.replay(recorded.recording), /disposed/);
