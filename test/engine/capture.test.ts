@@ -268,7 +268,8 @@ test('host data a recorded step uploads is baked in when constant, refused other
     total.dispose();
     increment.dispose();
     const x = tensor([1, 2, 3], [3]);
-    const { result: read, recording } = rt.capture(() => x.read());
+    let read: Promise<unknown> = Promise.resolve();
+    const { recording } = rt.capture(() => { read = x.read(); });
     recording.dispose();
     const error = await read.then(() => null, (e: unknown) => e);
     assert.ok(error instanceof Error && /cannot read back/.test(error.message), String(error));
