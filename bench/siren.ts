@@ -13,8 +13,7 @@
  * (Runtime.capture), as jax-js runs its jit-compiled step and as fitInrFuse fits; the eager
  * step, which runs its JavaScript every time, is timed beside it with wait backoff.
  */
-import { backward, mulberry32, noGrad, ops, optim, runtime, tensor, tidy, type Runtime, type Tensor } from '../src/index.ts';
-import type { StepRecording } from '../src/gpu/recording.ts';
+import { ReplayedStep, backward, mulberry32, noGrad, ops, optim, tensor, tidy, type Runtime, type Tensor } from '../src/index.ts';
 import { type BenchContext, type Result, type Suite, fmt, measure, planIterations, toResult } from './harness.ts';
 import { MATMUL_TOLERANCE, benchPipeline, bindGroup, matmulError, randomMatrix, storageBuffer, submitDispatches } from './gpu-util.ts';
 import { MATMUL_VARIANTS, matmulTile, matmulWgsl } from './kernels.ts';
@@ -136,7 +135,7 @@ export class SirenWorkload {
   private readonly target: Tensor;
   private readonly targetGradients: Tensor;
   private readonly adam: optim.Adam;
-  private recorded: { result: Tensor; recording: StepRecording } | null = null;
+  private readonly replayed = new ReplayedStep(() => this.step());
 
   constructor(readonly size: number) {
     const H = size;
@@ -192,9 +191,7 @@ export class SirenWorkload {
    * JavaScript; returns the loss, which the recording owns (each replay rewrites it).
    */
   replayStep(): Tensor {
-    if (this.recorded) runtime().replay(this.recorded.recording);
-    else this.recorded = runtime().capture(() => this.step());
-    return this.recorded.result;
+    return this.replayed.run();
   }
 
   /** A step either way: the loss to read, and whether the caller must dispose it. */
@@ -203,8 +200,7 @@ export class SirenWorkload {
   }
 
   dispose(): void {
-    this.recorded?.recording.dispose();
-    this.recorded?.result.dispose();
+    this.replayed.dispose();
     this.adam.dispose();
     for (const t of [...this.params, this.x, this.target, this.targetGradients]) t.dispose();
   }

@@ -14,6 +14,7 @@ export { init, runtime, shutdown, noGrad, isGradEnabled } from './tensor/context
 export { Tensor, liveTensorCount, sizeOf, type Shape } from './tensor/tensor.ts';
 export { tensor, zeros, ones, full, uniform, mulberry32, type TensorOptions } from './tensor/create.ts';
 export { tidy, keep } from './tensor/scope.ts';
+export { ReplayedStep } from './tensor/replayed-step.ts';
 export { backward, zeroGrad } from './tensor/autograd.ts';
 export type { Runtime, RuntimeOptions, Tuning } from './gpu/runtime.ts';
 export type { StepRecording } from './gpu/recording.ts';

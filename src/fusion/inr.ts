@@ -15,7 +15,7 @@ import { tensor } from '../tensor/create.ts';
 import { keep, tidy } from '../tensor/scope.ts';
 import { backward } from '../tensor/autograd.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import type { StepRecording } from '../gpu/recording.ts';
+import { ReplayedStep } from '../tensor/replayed-step.ts';
 
 /** A grey image as the fit sees it: values in [0, 1], row-major. */
 export interface GreyPlane {
@@ -107,27 +107,18 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
     optimizer.step();
     return l;
   });
-  // the recorded step; its loss tensor is rewritten by every replay
-  let recorded: { result: Tensor; recording: StepRecording } | null = null;
+  // its loss tensor is the recording's, rewritten by every replay
+  const replayed = (options.capture ?? true) ? new ReplayedStep(runStep) : null;
   try {
     for (step = 1; step <= steps; step++) {
-      let loss: Tensor;
-      if (recorded) {
-        rt.replay(recorded.recording);
-        loss = recorded.result;
-      } else if (options.capture ?? true) {
-        recorded = rt.capture(runStep);
-        loss = recorded.result;
-      } else {
-        loss = runStep();
-      }
+      const loss = replayed ? replayed.run() : runStep();
       if (step % readEvery !== 0 && step !== steps && step !== 1) {
-        if (!recorded) loss.dispose();
+        if (!replayed) loss.dispose();
         await rt.throttle();
         continue;
       }
       const value = await loss.item();
-      if (!recorded) loss.dispose();
+      if (!replayed) loss.dispose();
       if (!Number.isFinite(value)) {
         throw new FusegradError(`INRFuse: the loss became ${value} at step ${step}; try a lower --lr`, 4);
       }
@@ -150,8 +141,7 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
       }
     }
   } finally {
-    recorded?.recording.dispose();
-    recorded?.result.dispose();
+    replayed?.dispose();
     optimizer.dispose();
     for (const t of [coords, irTarget.pixels, irTarget.gradients, visTarget.pixels, visTarget.gradients, maxGradient]) t?.dispose();
   }

@@ -79,9 +79,9 @@ export function fidelityLoss(f: Tensor, terms: FidelityTerms): Tensor {
     .f32((intensity[0]?.[1] ?? 0) / n).f32((intensity[1]?.[1] ?? 0) / n)
     .f32((gradient[0]?.[1] ?? 0) / (2 * n)).f32((gradient[1]?.[1] ?? 0) / (2 * n))
     .f32((terms.sparsity ?? 0) / (2 * n));
-  const recording = isGradEnabled() && f.requiresGrad;
+  const keepDerivatives = isGradEnabled() && f.requiresGrad;
   const parts = Tensor.empty([partials], 'fidelity.partial');
-  const saved = recording ? Tensor.empty([3, H, W], 'fidelity.saved') : null;
+  const saved = keepDerivatives ? Tensor.empty([3, H, W], 'fidelity.saved') : null;
   const targets = [intensity[0]?.[0], intensity[1]?.[0], gradient[0]?.[0], gradient[1]?.[0]].map((t) => t ?? f);
   rt.dispatch(forwardKernel(intensity.length, gradient.length, !!saved), {
     inputs: [f, ...targets], outputs: [parts, saved ?? rt.unusedOutput], params,

@@ -9,7 +9,7 @@
  *                   (x − mean)/(std + eps), then a per-channel affine
  */
 import { noGrad, runtime } from '../tensor/context.ts';
-import { keep, tidy } from '../tensor/scope.ts';
+import { tidy } from '../tensor/scope.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { add, div, mul, sub } from './binary.ts';
 import { mean, sum } from './reduce.ts';

@@ -68,8 +68,7 @@ export class Adam extends Optimizer {
 
   step(): void {
     if (!this.arenas.length && this.params.length) throw new Error('Adam: step() after dispose()');
-    this.stepCount++;
-    runtime().onReplay(() => this.stepCount++); // a replayed step (runtime.capture) counts too
+    this.countStep();
     const { kernel, slots } = ADAM[runtime().tuning];
     // parameters with something to update (those without a gradient are left alone), in passes of
     // up to `slots` that share an arena

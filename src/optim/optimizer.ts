@@ -1,5 +1,6 @@
 /** What Adam and SGD share: the parameter list, the learning rate and its schedule, zeroGrad. */
 import { zeroGrad } from '../tensor/autograd.ts';
+import { runtime } from '../tensor/context.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 export abstract class Optimizer {
@@ -16,6 +17,12 @@ export abstract class Optimizer {
 
   /** Applies one update from each parameter's .grad (parameters without a grad are left alone). */
   abstract step(): void;
+
+  /** Counts a step at the start of step(); each replay of a recorded step (Runtime.capture) counts again. */
+  protected countStep(): void {
+    this.stepCount++;
+    runtime().onReplay(() => this.stepCount++);
+  }
 
   zeroGrad(): void {
     zeroGrad(this.params);

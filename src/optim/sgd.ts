@@ -28,9 +28,8 @@ export class SGD extends Optimizer {
   }
 
   step(): void {
-    this.stepCount++;
+    this.countStep();
     const rt = runtime();
-    rt.onReplay(() => this.stepCount++); // a replayed step (runtime.capture) counts too
     this.params.forEach((p, i) => {
       if (!p.grad || p.size === 0) return;
       // Without momentum buf is just g' each step: "first step" semantics every time.

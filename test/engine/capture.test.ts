@@ -5,7 +5,7 @@
 // and a recorded step that uploads or reads is refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Tensor, init, keep, noGrad, ops, optim, shutdown, tensor, tidy, zeros, type Runtime, type Tuning } from '../../src/index.ts';
+import { ReplayedStep, Tensor, init, keep, noGrad, ops, optim, shutdown, tensor, tidy, zeros, type Runtime, type Tuning } from '../../src/index.ts';
 import { gridCoordinates } from '../../src/models/coords.ts';
 import { DIDFuse } from '../../src/models/didfuse.ts';
 import { InrFuse } from '../../src/models/inrfuse.ts';
@@ -36,29 +36,20 @@ interface Job {
 }
 
 async function train(job: Job, steps: number, replayed: boolean): Promise<Trained> {
-  const rt = (await init({ quiet: true })) as Runtime;
+  await init({ quiet: true });
   const losses: number[] = [];
-  let recorded: ReturnType<Runtime['capture']> | null = null;
+  const replay = replayed ? new ReplayedStep(() => job.step()) : null;
   try {
     for (let s = 0; s < steps; s++) {
       job.beforeStep?.(s);
-      let loss: Tensor;
-      if (!replayed) loss = job.step();
-      else if (recorded) {
-        rt.replay(recorded.recording);
-        loss = recorded.result as Tensor;
-      } else {
-        recorded = rt.capture(() => job.step());
-        loss = recorded.result as Tensor;
-      }
+      const loss = replay ? replay.run() : job.step();
       losses.push(await loss.item());
-      if (!replayed) loss.dispose();
+      if (!replay) loss.dispose();
     }
     const params = await Promise.all(job.state().map((p) => p.read()));
-    return { losses, params, stepCount: job.optimiser.stepCount, segments: recorded?.recording.segments.length ?? 0 };
+    return { losses, params, stepCount: job.optimiser.stepCount, segments: replay?.recording?.segments.length ?? 0 };
   } finally {
-    recorded?.recording.dispose();
-    (recorded?.result as Tensor | undefined)?.dispose();
+    replay?.dispose();
     job.dispose();
   }
 }
