@@ -17,7 +17,7 @@ import { KernelProfiler, type KernelTime } from './profiler.ts';
 export interface RuntimeOptions extends DeviceOptions {
   /** how to wait for the GPU in Node (see wait.ts); 'spin' is dawn.node's own behaviour */
   wait?: WaitStrategy;
-  /** submits allowed in flight before `throttle()` waits (bounds queue run-ahead) */
+  /** training steps allowed in flight: `throttle()` returns once fewer are unfinished (default 3) */
   maxInFlight?: number;
   /**
    * Which kind of adapter the kernel choices are tuned for (Runtime.tuning): 'cpu' on
@@ -105,7 +105,8 @@ export class Runtime {
   private uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
   private uniformView = new DataView(this.uniformBytes.buffer);
   private uniformUsed = 0;
-  private submitsSinceWait = 0;
+  /** per step that throttle() let run ahead, oldest first: resolves when that step's work is done */
+  private stepsInFlight: Promise<void>[] = [];
   private gpuErrors: string[] = [];
   private lostMessage: string | null = null;
   private destroyed = false;
@@ -124,7 +125,7 @@ export class Runtime {
     this.pool = new BufferPool(device);
     this.pipelines = new PipelineCache(device);
     this.waitStrategy = options.wait ?? 'backoff';
-    this.maxInFlight = options.maxInFlight ?? 2;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 3);
     this.uniformArena = device.createBuffer({
       size: UNIFORM_ARENA_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniform arena',
     });
@@ -359,7 +360,6 @@ export class Runtime {
       recording.encode(segment, encoder, 'fusegrad replay');
       queue.submit([encoder.finish()]);
       this.counters.submits++;
-      this.submitsSinceWait++;
     }
     this.counters.dispatches += recording.dispatches;
     this.raiseGpuErrors();
@@ -380,7 +380,6 @@ export class Runtime {
     this.recorded.clear();
     this.pool.afterSubmit();
     this.counters.submits++;
-    this.submitsSinceWait++;
     this.raiseGpuErrors();
   }
 
@@ -388,14 +387,23 @@ export class Runtime {
   async sync(): Promise<void> {
     this.flush();
     await this.guard(this.device.queue.onSubmittedWorkDone());
-    this.submitsSinceWait = 0;
+    this.stepsInFlight = [];
     this.raiseGpuErrors();
   }
 
-  /** Call once per training step: waits only when more than `maxInFlight` submits are queued. */
+  /**
+   * Call once per training step, after it: submits it and returns once fewer than
+   * `maxInFlight` steps are unfinished. It waits for an earlier step, not for all work, so the
+   * GPU keeps the step just submitted to run while the CPU issues the next (waiting for all work
+   * drained the queue every other step: a bubble of one wake-up and one step's issue).
+   */
   async throttle(): Promise<void> {
     this.flush();
-    if (this.submitsSinceWait >= this.maxInFlight) await this.sync();
+    const done = this.device.queue.onSubmittedWorkDone();
+    done.catch(() => {}); // a device loss rejects it; guard() reports the loss where it is awaited
+    this.stepsInFlight.push(done);
+    while (this.stepsInFlight.length >= this.maxInFlight) await this.guard(this.stepsInFlight.shift()!);
+    this.raiseGpuErrors();
   }
 
   /** The one readback path: copies `bytes` of `buffer` to the host. */
@@ -408,7 +416,7 @@ export class Runtime {
       this.copy(buffer, byteOffset, staging, 0, size);
       this.flush();
       await this.guard(staging.mapAsync(GPUMapMode.READ));
-      this.submitsSinceWait = 0;
+      this.stepsInFlight = []; // the copy ran after every step before it
       this.counters.reads++;
       const out = staging.getMappedRange().slice(0, bytes);
       staging.unmap();

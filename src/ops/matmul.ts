@@ -8,7 +8,7 @@ import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
-import { matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
+import { matmulPlan, transposedForPlainCore, usesVec4Core } from './matmul_kernel.ts';
 import { sum, sumToShape } from './reduce.ts';
 import { broadcastShapes, reshape } from './shape.ts';
 
@@ -22,15 +22,22 @@ export interface MatmulOptions {
 const MATMUL = { name: 'matmul', file: 'matmul.wgsl', inputs: 2, outputs: 1, uniform: true };
 
 /**
- * Workgroups a split-K product aims for: two waves on a 132-SM H100 or H200, where a 256-thread
- * workgroup of the 4×4 core (~64 registers a thread) fits four to an SM. With 256 (run C) the
- * SIREN dW ran at 9.1 TFLOP/s against the forward's 16.1 with its 1,024 workgroups.
+ * Invocations a split-K product aims for: 1,024 workgroups of 256, two waves on a 132-SM H100 or
+ * H200, where a 256-thread workgroup of the 4×4 core (~64 registers a thread) fits four to an
+ * SM. With 256 such workgroups (run C) the SIREN dW ran at 9.1 TFLOP/s against the forward's
+ * 16.1 with its 1,024 workgroups.
  */
-const SPLIT_TARGET = 1024;
-/** Products with more output tiles than this fill the GPU unsplit (a 1024³ product is 256 tiles). */
-const SPLIT_MAX_TILES = 128;
-/** The shortest K slice worth a workgroup of its own. */
-const MIN_SLICE = 256;
+const SPLIT_TARGET_THREADS = 1024 * 256;
+/** Products with more invocations than this fill the GPU unsplit (a 1024³ product has 65,536). */
+const SPLIT_MAX_THREADS = 128 * 256;
+/**
+ * The shortest K slice worth a workgroup of its own: 256 for the vec4 core (64 vec4 loads a
+ * thread), 32 for the scalar core, whose thin products (a SIREN's first- and last-layer weight
+ * gradients, 1–2 outputs per column of 16,384 pixels) have too few invocations to fill a GPU
+ * with anything longer: each thread's loop runs at the latency of its loads.
+ */
+const MIN_SLICE_VEC4 = 256;
+const MIN_SLICE_SCALAR = 32;
 
 /** Forces the number of K slices regardless of adapter and shape (tests check the split path on SwiftShader). */
 export const matmulSplit: { force: number | null } = { force: null };
@@ -43,10 +50,11 @@ export const matmulSplit: { force: number | null } = { force: null };
  * (SwiftShader): its two threads are busy with 16 tiles already, and the planes would only add
  * traffic.
  */
-function kSlices(tiles: number, K: number): number {
+function kSlices(threads: number, K: number, vec4: boolean): number {
   if (matmulSplit.force) return matmulSplit.force;
-  if (runtime().tuning === 'cpu' || tiles > SPLIT_MAX_TILES) return 1;
-  return Math.max(1, Math.min(Math.floor(SPLIT_TARGET / tiles), Math.floor(K / MIN_SLICE)));
+  if (runtime().tuning === 'cpu' || threads > SPLIT_MAX_THREADS) return 1;
+  const minSlice = vec4 ? MIN_SLICE_VEC4 : MIN_SLICE_SCALAR;
+  return Math.max(1, Math.min(Math.floor(SPLIT_TARGET_THREADS / threads), Math.floor(K / minSlice)));
 }
 
 /** C = op(A)·op(B) recorded without autograd. */
@@ -77,8 +85,9 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const rt = runtime();
   const plan = matmulPlan(MATMUL, transA, transB, M, N, K);
   const tiles = plan.tiles;
+  const workgroups = tiles[0] * tiles[1] * batch;
   // a slice is a whole number of vec4s, so the vec4 core's loads stay aligned
-  const kSlice = Math.max(4, Math.ceil(K / kSlices(tiles[0] * tiles[1] * batch, K) / 4) * 4);
+  const kSlice = Math.max(4, Math.ceil(K / kSlices(workgroups * plan.threads, K, usesVec4Core(M, N, K, transA)) / 4) * 4);
   const slices = Math.max(1, Math.ceil(K / kSlice));
   if (batch * slices > rt.limits.maxComputeWorkgroupsPerDimension) throw new Error(`matmul: batch ${batch} is over the grid limit`);
   const c = slices > 1 ? Tensor.empty([batch, slices, M, N], 'matmul.split_k') : Tensor.empty(outShape, 'matmul');

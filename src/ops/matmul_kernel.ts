@@ -68,8 +68,10 @@ export function transposedForPlainCore(b: Tensor, M: number, N: number, K: numbe
 /** A matmul-family kernel chosen for a shape, and its grid over the M×N output. */
 export interface MatmulPlan {
   kernel: Kernel;
-  /** workgroups along columns and rows: one per output tile (64×64, or a column of blocks) */
+  /** workgroups along columns and rows: one per output tile (64×64, or a column or row of blocks) */
   tiles: [number, number];
+  /** invocations per workgroup */
+  threads: number;
 }
 
 /**
@@ -82,11 +84,15 @@ const SKINNY_THREADS = 32;
  * Threads per workgroup along columns and rows. In a 64×64 tile of an output one block wide (a
  * SIREN's last layer has N = 1, its first layer's weight gradient N = 2) only every 16th thread
  * had work, and its K loop ran on one lane of each SIMD group: 38 ms of SwiftShader time for
- * 2 MFLOP at 64², 9.4 ms as a column of 32 blocks. (Outputs one block high need no such
- * layout: their busy threads are adjacent lanes already.)
+ * 2 MFLOP at 64², 9.4 ms as a column of 32 blocks. An output one block high (the last layer's
+ * weight gradient, M = 1) kept 16 busy threads in each workgroup of 256, which limits a GPU's
+ * occupancy by its workgroups per SM: it is laid out as a row of 32 blocks (scalar core only;
+ * the vec4 core's blocks are up to 16 rows high on SwiftShader, where this was not measured).
  */
-function workgroupFor(block: RegisterBlock, N: number): [number, number] {
-  return N <= 4 * block.colVec4s ? [1, SKINNY_THREADS] : block.workgroup;
+function workgroupFor(block: RegisterBlock, M: number, N: number, vec4: boolean): [number, number] {
+  if (N <= 4 * block.colVec4s) return [1, SKINNY_THREADS];
+  if (!vec4 && M <= block.rows) return [SKINNY_THREADS, 1];
+  return block.workgroup;
 }
 
 const cache = new Map<string, Kernel>();
@@ -98,7 +104,7 @@ export function matmulPlan(
 ): MatmulPlan {
   const vec4 = usesVec4Core(M, N, K, transA);
   const block = vec4 ? registerBlock() : BLOCK_4X4;
-  const [wx, wy] = workgroupFor(block, N);
+  const [wx, wy] = workgroupFor(block, M, N, vec4);
   const shape = `${block.rows}x${4 * block.colVec4s}`;
   const skinny = wx === block.workgroup[0] && wy === block.workgroup[1] ? '' : `.wg${wx}x${wy}`;
   const name = `${base.name}${transA ? '.tA' : ''}${transB ? '.tB' : ''}${vec4 ? `.vec4.${shape}` : ''}${skinny}`;
@@ -122,5 +128,5 @@ export function matmulPlan(
     };
     cache.set(name, k);
   }
-  return { kernel: k, tiles: [Math.ceil(N / (4 * block.colVec4s * wx)), Math.ceil(M / (block.rows * wy))] };
+  return { kernel: k, tiles: [Math.ceil(N / (4 * block.colVec4s * wx)), Math.ceil(M / (block.rows * wy))], threads: wx * wy };
 }

@@ -124,4 +124,27 @@ test('free buffers come back in creation order, whatever order they were release
   pool.trim();
 });
 
+test('free buffers are kept up to the peak of live bytes when that is above the cap, and destroyed beyond it', () => {
+  // cap 2 KiB; a "step" holds 4 KiB at once: its buffers must come back next step, not be re-made
+  const pool = new BufferPool(rt.device, 2048);
+  const step = () => [0, 1, 2, 3].map((i) => pool.acquire(1024, `s${i}`));
+  const first = step();
+  for (const b of first) pool.release(b);
+  pool.afterSubmit();
+  const second = step();
+  assert.equal(second.map((b) => first.indexOf(b)), [0, 1, 2, 3], 'the second step reuses the first step\'s buffers');
+  assert.is(pool.getStats().allocatedBytes, 4096);
+  for (const b of second) pool.release(b);
+  pool.afterSubmit();
+  // a step of four 2 KiB buffers: the peak becomes 8 KiB and 12 KiB are allocated; once freed,
+  // the pool keeps 8 KiB of them and destroys the rest
+  const larger = [0, 1, 2, 3].map((i) => pool.acquire(2048, `l${i}`));
+  assert.is(pool.getStats().allocatedBytes, 12 * 1024);
+  for (const b of larger) pool.release(b);
+  pool.afterSubmit();
+  assert.is(pool.getStats().allocatedBytes, 8 * 1024, 'free bytes beyond the peak are destroyed');
+  pool.trim();
+  assert.is(pool.getStats().allocatedBytes, 0);
+});
+
 test.run();

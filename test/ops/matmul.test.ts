@@ -101,6 +101,22 @@ test('matmul batch broadcast: [3,7,5]·[1,1,5,4] has batch shape [1,3] (NumPy), 
   await matmulCase([1, 1], [3], 7, 5, 4, {}, 701);
 });
 
+// Outputs one block high on the scalar core run as a row of 32 blocks (src/ops/matmul_kernel.ts
+// workgroupFor): M of 1 to 4 against odd widths past one row of blocks (128 columns), alone and split.
+test('outputs 1–4 rows high (a row of blocks): the product and gradients for odd widths, every flag, and split-K', async () => {
+  for (const [i, flags] of FLAGS.entries()) {
+    await matmulCase([], [], 1, 33, 257, flags, 1300 + i);
+    await matmulCase([], [], 3, 7, 129, flags, 1310 + i);
+  }
+  await matmulCase([2], [2], 4, 9, 133, { transA: true }, 1320);
+  matmulSplit.force = 7;
+  try {
+    await matmulCase([], [], 1, 1029, 257, { transA: true }, 1330); // a SIREN's last-layer dW, in miniature
+  } finally {
+    matmulSplit.force = null;
+  }
+});
+
 // Split-K runs on GPUs only (src/ops/matmul.ts kSlices); forced here so SwiftShader checks it too.
 // K = 1029 in 3 slices of 344, 344, 341 (the last one short); K = 3 in "5" slices is one slice of 4.
 test('split-K: forced slices give the same product and gradients (odd K, a short last slice, batches, every flag)', async () => {
