@@ -27,6 +27,25 @@ const variant = (linear: boolean, storeZ: boolean) => ({
 const SINE = variant(false, true);
 const SINE_INFERENCE = variant(false, false);
 const LINEAR = variant(true, false);
+const NARROW = (linear: boolean, storeZ: boolean): Kernel => ({
+  ...variant(linear, storeZ), name: `${variant(linear, storeZ).name}.narrow`, file: 'sine_linear_narrow.wgsl',
+});
+const NARROW_KERNELS = { sine: NARROW(false, true), inference: NARROW(false, false), linear: NARROW(true, false) };
+/** rows a narrow-layer workgroup covers (ROWS in shaders/sine_linear_narrow.wgsl) */
+const NARROW_ROWS = 8;
+/** Forces narrowLayer's answer regardless of tuning (tests check the narrow kernel on SwiftShader). */
+export const narrowLayer: { force: boolean | null } = { force: null };
+
+/**
+ * Whether a layer a few outputs wide runs shaders/sine_linear_narrow.wgsl (32 threads a row and
+ * a workgroup tree) rather than the matmul cores. Not with 'cpu' tuning: SwiftShader's barriers
+ * are expensive, and its threads walk rows well.
+ */
+function usesNarrowKernel(N: number, K: number): boolean {
+  if (N > 4 || K % 4 !== 0 || K === 0) return false;
+  return narrowLayer.force ?? runtime().tuning === 'gpu';
+}
+
 const SINE_BACKWARD: Kernel = { name: 'sine_linear_backward', file: 'sine_linear_backward.wgsl', inputs: 2, outputs: 2, uniform: true };
 
 /**
@@ -74,7 +93,13 @@ function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
   const y = Tensor.empty([M, N], omega === null ? 'linear' : 'sine_linear');
   const recording = isGradEnabled() && [x, w, b].some((t) => t.requiresGrad);
   const z = omega !== null && recording ? Tensor.empty([M, N], 'sine_linear.z') : null;
-  if (y.size) {
+  if (y.size && usesNarrowKernel(N, K)) {
+    const kernel = omega === null ? NARROW_KERNELS.linear : z ? NARROW_KERNELS.sine : NARROW_KERNELS.inference;
+    rt.dispatch(kernel, {
+      inputs: [x, w, b], outputs: [y, z ?? rt.unusedOutput],
+      params: new Params().u32(M).u32(N).u32(K / 4).f32(omega ?? 0), workgroups: rt.grid1d(M, NARROW_ROWS),
+    });
+  } else if (y.size) {
     // W as stored ([out, in]: the Bᵀ core), or copied to [in, out] for the plain core
     const wCopy = transposedForPlainCore(w, M, N, K, false);
     const plan = matmulPlan(omega === null ? LINEAR : z ? SINE : SINE_INFERENCE, false, !wCopy, M, N, K);

@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import { init, ops, shutdown } from '../../src/index.ts';
 import { transposeBFirst } from '../../src/ops/matmul_kernel.ts';
+import { narrowLayer } from '../../src/ops/sine_linear.ts';
 import * as ref from '../../src/reference/sine_linear.ts';
 import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
 import { checkOp } from './gpu-check.ts';
@@ -62,6 +63,30 @@ test('sineLinear and linear with W copied to [in, out] first: forward and gradie
     }
   } finally {
     transposeBFirst.force = null;
+  }
+});
+
+// Layers 1–4 outputs wide with K a multiple of 4 run the narrow kernel on GPUs (32 threads a row,
+// shaders/sine_linear_narrow.wgsl); forced here so SwiftShader checks it too: a row or 8 rows,
+// rows that leave a workgroup part-empty, K shorter and longer than one pass of 32 vec4s.
+test('sineLinear and linear by the narrow kernel (1–4 outputs): forward and gradients', async () => {
+  const rng = mulberry32(9);
+  narrowLayer.force = true;
+  try {
+    for (const [M, K, N] of [[1, 4, 1], [9, 256, 1], [33, 4, 3], [65, 132, 4], [257, 520, 2]] as const) {
+      const bound = Math.sqrt(6 / K) / OMEGA;
+      const inputs = [randomTensor([M, K], rng), randomTensor([N, K], rng, -bound, bound), randomTensor([N], rng, -0.1, 0.1)];
+      await checkOp({
+        label: `sineLinear (narrow) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.sineLinear(x, w, b, OMEGA),
+        ref: ref.sineLinear, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: sineGradTol(M),
+      });
+      await checkOp({
+        label: `linear (narrow) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.linear(x, w, b),
+        ref: ref.linear, params: undefined, forwardTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(K) }, gradTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(M * K) },
+      });
+    }
+  } finally {
+    narrowLayer.force = null;
   }
 });
 
