@@ -31,6 +31,10 @@ const NARROW = (linear: boolean, storeZ: boolean): Kernel => ({
   ...variant(linear, storeZ), name: `${variant(linear, storeZ).name}.narrow`, file: 'sine_linear_narrow.wgsl',
 });
 const NARROW_KERNELS = { sine: NARROW(false, true), inference: NARROW(false, false), linear: NARROW(true, false) };
+const SHORT = (linear: boolean, storeZ: boolean): Kernel => ({
+  ...variant(linear, storeZ), name: `${variant(linear, storeZ).name}.short`, file: 'sine_linear_short.wgsl',
+});
+const SHORT_KERNELS = { sine: SHORT(false, true), inference: SHORT(false, false), linear: SHORT(true, false) };
 /** rows a narrow-layer workgroup covers (ROWS in shaders/sine_linear_narrow.wgsl) */
 const NARROW_ROWS = 8;
 /** Forces narrowLayer's answer regardless of tuning (tests check the narrow kernel on SwiftShader). */
@@ -44,6 +48,19 @@ export const narrowLayer: { force: boolean | null } = { force: null };
 function usesNarrowKernel(N: number, K: number): boolean {
   if (N > 4 || K % 4 !== 0 || K === 0) return false;
   return narrowLayer.force ?? runtime().tuning === 'gpu';
+}
+
+/** Forces shortLayer's answer regardless of tuning (tests check the short kernel on SwiftShader). */
+export const shortLayer: { force: boolean | null } = { force: null };
+
+/**
+ * Whether a layer of at most 4 inputs runs shaders/sine_linear_short.wgsl (a thread per 4
+ * outputs, vec4 stores) rather than the matmul cores. GPUs only, like the narrow kernel: on
+ * SwiftShader the scalar core is not store-bound.
+ */
+function usesShortKernel(N: number, K: number): boolean {
+  if (K > 4 || N % 4 !== 0) return false;
+  return shortLayer.force ?? runtime().tuning === 'gpu';
 }
 
 const SINE_BACKWARD: Kernel = { name: 'sine_linear_backward', file: 'sine_linear_backward.wgsl', inputs: 2, outputs: 2, uniform: true };
@@ -93,9 +110,14 @@ function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
   const y = Tensor.empty([M, N], omega === null ? 'linear' : 'sine_linear');
   const recording = isGradEnabled() && [x, w, b].some((t) => t.requiresGrad);
   const z = omega !== null && recording ? Tensor.empty([M, N], 'sine_linear.z') : null;
-  if (y.size && usesNarrowKernel(N, K)) {
-    const kernel = omega === null ? NARROW_KERNELS.linear : z ? NARROW_KERNELS.sine : NARROW_KERNELS.inference;
-    rt.dispatch(kernel, {
+  const pick = <T>(kernels: { sine: T; inference: T; linear: T }) => (omega === null ? kernels.linear : z ? kernels.sine : kernels.inference);
+  if (y.size && usesShortKernel(N, K)) {
+    rt.dispatch(pick(SHORT_KERNELS), {
+      inputs: [x, w, b], outputs: [y, z ?? rt.unusedOutput],
+      params: new Params().u32(M).u32(N / 4).u32(K).f32(omega ?? 0), workgroups: rt.grid1d(M * (N / 4), 256),
+    });
+  } else if (y.size && usesNarrowKernel(N, K)) {
+    rt.dispatch(pick(NARROW_KERNELS), {
       inputs: [x, w, b], outputs: [y, z ?? rt.unusedOutput],
       params: new Params().u32(M).u32(N).u32(K / 4).f32(omega ?? 0), workgroups: rt.grid1d(M, NARROW_ROWS),
     });

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import { init, ops, shutdown } from '../../src/index.ts';
 import { transposeBFirst } from '../../src/ops/matmul_kernel.ts';
-import { narrowLayer } from '../../src/ops/sine_linear.ts';
+import { narrowLayer, shortLayer } from '../../src/ops/sine_linear.ts';
 import * as ref from '../../src/reference/sine_linear.ts';
 import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
 import { checkOp } from './gpu-check.ts';
@@ -87,6 +87,29 @@ test('sineLinear and linear by the narrow kernel (1–4 outputs): forward and gr
     }
   } finally {
     narrowLayer.force = null;
+  }
+});
+
+// Layers of at most 4 inputs and a multiple of 4 outputs run the short kernel on GPUs (a thread
+// per 4 outputs, shaders/sine_linear_short.wgsl); forced here so SwiftShader checks it too.
+test('sineLinear and linear by the short kernel (1–4 inputs): forward and gradients', async () => {
+  const rng = mulberry32(10);
+  shortLayer.force = true;
+  try {
+    for (const [M, K, N] of [[1, 1, 4], [7, 2, 256], [33, 3, 12], [257, 4, 36]] as const) {
+      const bound = Math.sqrt(6 / K) / OMEGA;
+      const inputs = [randomTensor([M, K], rng), randomTensor([N, K], rng, -bound, bound), randomTensor([N], rng, -0.1, 0.1)];
+      await checkOp({
+        label: `sineLinear (short) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.sineLinear(x, w, b, OMEGA),
+        ref: ref.sineLinear, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: sineGradTol(M),
+      });
+      await checkOp({
+        label: `linear (short) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.linear(x, w, b),
+        ref: ref.linear, params: undefined, forwardTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(K) }, gradTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(M * K) },
+      });
+    }
+  } finally {
+    shortLayer.force = null;
   }
 });
 
