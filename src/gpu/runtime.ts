@@ -17,7 +17,7 @@ import { KernelProfiler, type KernelTime } from './profiler.ts';
 export interface RuntimeOptions extends DeviceOptions {
   /** how to wait for the GPU in Node (see wait.ts); 'spin' is dawn.node's own behaviour */
   wait?: WaitStrategy;
-  /** training steps allowed in flight: `throttle()` returns once fewer are unfinished (default 3) */
+  /** training steps allowed in flight: `throttle()` returns once fewer are unfinished (default 4) */
   maxInFlight?: number;
   /**
    * Which kind of adapter the kernel choices are tuned for (Runtime.tuning): 'cpu' on
@@ -125,7 +125,7 @@ export class Runtime {
     this.pool = new BufferPool(device);
     this.pipelines = new PipelineCache(device);
     this.waitStrategy = options.wait ?? 'backoff';
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 3);
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
     this.uniformArena = device.createBuffer({
       size: UNIFORM_ARENA_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniform arena',
     });
