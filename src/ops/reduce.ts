@@ -42,10 +42,17 @@ function formFor(combine: Combine, outputs: number, r: number): Form {
   const forced = reductionForm.force;
   if (forced) return forced === 'runs' && combine !== 'sum' ? 'thread' : forced;
   const gpu = runtime().tuning === 'gpu';
-  // few outputs: a workgroup each, so that a loss's sum of partials is one dispatch
-  if (gpu && outputs < 256 && r > GPU_RUN) return combine === 'sum' && r >= SPLIT_ROWS ? 'split' : 'workgroup';
+  // few outputs: a workgroup each, so that a loss's sum of partials is one dispatch, and so are a
+  // SIREN layer's bias (256 sums of its 16-row partials) and its thin weight-gradient planes
+  if (gpu && outputs <= FEW_OUTPUTS && r > GPU_RUN) return combine === 'sum' && r >= SPLIT_ROWS ? 'split' : 'workgroup';
   return gpu && combine === 'sum' && r > GPU_RUN ? 'runs' : 'thread';
 }
+
+/**
+ * Up to this many outputs a GPU reduction takes a workgroup per output (a tree). With fewer than
+ * 256, a SIREN's bias sums (256 outputs) took two dispatches in runs, at ~10 µs each on an H100.
+ */
+const FEW_OUTPUTS = 512;
 
 /** Sums over rows longer than this go in runs of CHUNK first when no workgroup tree is used (reduce.wgsl, per_chunk). */
 const CHUNK = 256;
