@@ -39,6 +39,8 @@ interface Owned {
 export class BufferPool {
   /** per size class, highest creation number first: pop() gives the oldest free buffer */
   private free = new Map<number, GPUBuffer[]>();
+  /** the free buffers in the order they became free: over the limit, the oldest go first */
+  private freeSince = new Set<GPUBuffer>();
   private freeBytes = 0;
   private owned = new WeakMap<GPUBuffer, Owned>();
   private nextNumber = 0;
@@ -61,7 +63,7 @@ export class BufferPool {
     private device: GPUDevice,
     /**
      * free buffers above this many bytes, or above the peak of held bytes where that is more,
-     * are destroyed instead of kept. Without the peak, a step whose working set passed the cap
+     * are destroyed instead of kept, those free the longest first. Without the peak, a step whose working set passed the cap
      * (an eager 256² SIREN step, 1.1 GiB) destroyed two 64 MiB buffers at its end and created
      * them again in the next: 15–20 ms of CPU a step on an H100 (46–67 against 198 it/s
      * replayed, which allocates nothing).
@@ -79,6 +81,7 @@ export class BufferPool {
     if (buffer) {
       this.stats.reused++;
       this.freeBytes -= size;
+      this.freeSince.delete(buffer);
       // a repeated step draws the same buffer for the same tensor: no native call then
       const owned = this.owned.get(buffer);
       if (owned?.label !== label) {
@@ -161,13 +164,8 @@ export class BufferPool {
         continue;
       }
       const size = this.sizeOf(buffer);
-      if (this.freeBytes + size > Math.max(this.capBytes, this.peakHeldBytes)) {
-        this.stats.allocatedBuffers--;
-        this.stats.allocatedBytes -= size;
-        buffer.destroy();
-        continue;
-      }
       this.freeBytes += size;
+      this.freeSince.add(buffer);
       const list = this.free.get(size) ?? [];
       list.push(buffer);
       this.free.set(size, list);
@@ -175,6 +173,24 @@ export class BufferPool {
     }
     const number = (b: GPUBuffer) => this.owned.get(b)?.number ?? 0;
     for (const list of touched) list.sort((a, b) => number(b) - number(a));
+    // Over the limit, the buffers free the longest go first (an earlier workload's sizes), not
+    // the ones just released: a step releases its working set each time and wants it back.
+    const limit = Math.max(this.capBytes, this.peakHeldBytes);
+    for (const buffer of this.freeSince) {
+      if (this.freeBytes <= limit) break;
+      this.destroyFree(buffer);
+    }
+  }
+
+  private destroyFree(buffer: GPUBuffer): void {
+    const size = this.sizeOf(buffer);
+    const list = this.free.get(size);
+    list?.splice(list.indexOf(buffer), 1);
+    this.freeSince.delete(buffer);
+    this.freeBytes -= size;
+    this.stats.allocatedBuffers--;
+    this.stats.allocatedBytes -= size;
+    buffer.destroy();
   }
 
   /** Destroy every free buffer (live ones stay with their tensors). */
@@ -187,6 +203,7 @@ export class BufferPool {
       }
     }
     this.free.clear();
+    this.freeSince.clear();
     this.freeBytes = 0;
   }
 

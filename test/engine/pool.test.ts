@@ -167,4 +167,24 @@ test('a step that releases a buffer before its submit and then needs another kee
   pool.trim();
 });
 
+test('over the limit, buffers free the longest are destroyed first, not those a step just released', () => {
+  // step A (four 1 KiB) ends; step B (four 2 KiB) runs while A's buffers are free: B's working set
+  // must survive its own release, and A's (unused since) go instead
+  const pool = new BufferPool(rt.device, 0);
+  const stepA = [0, 1, 2, 3].map((i) => pool.acquire(1024, `a${i}`));
+  for (const b of stepA) pool.release(b);
+  pool.afterSubmit();
+  const stepB = () => {
+    const held = [0, 1, 2, 3].map((i) => pool.acquire(2048, `b${i}`));
+    for (const b of held) pool.release(b);
+    pool.afterSubmit();
+    return held;
+  };
+  const first = stepB();
+  const second = stepB();
+  assert.equal(second.map((b) => first.indexOf(b)), [0, 1, 2, 3], 'the second B step reuses all of the first\'s buffers');
+  assert.is(pool.getStats().allocatedBytes, 8 * 1024, 'step A\'s buffers were destroyed');
+  pool.trim();
+});
+
 test.run();
