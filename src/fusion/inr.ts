@@ -2,7 +2,7 @@
  * Fitting INRFuse to one pair, and rendering the fitted field at any size.
  * The loop never reads back per step: the loss is read every `readEvery` steps (for progress,
  * NaN detection and the plateau stop); in between, steps are only submitted, and `throttle()`
- * keeps at most a couple of steps queued. The first step is recorded and the others replay it
+ * keeps a few steps queued (Runtime.maxInFlight). The first step is recorded and the others replay it
  * (`Runtime.capture`): the step's JavaScript runs once, which is what bounds small fits on a GPU.
  */
 import { FusegradError } from '../errors.ts';
