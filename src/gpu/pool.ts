@@ -62,11 +62,10 @@ export class BufferPool {
   constructor(
     private device: GPUDevice,
     /**
-     * free buffers above this many bytes, or above the peak of held bytes where that is more,
-     * are destroyed instead of kept, those free the longest first. Without the peak, a step whose working set passed the cap
-     * (an eager 256² SIREN step, 1.1 GiB) destroyed two 64 MiB buffers at its end and created
-     * them again in the next: 15–20 ms of CPU a step on an H100 (46–67 against 198 it/s
-     * replayed, which allocates nothing).
+     * Free buffers beyond this many bytes, or beyond the peak of held bytes where that is more,
+     * are destroyed, those free the longest first. An eager 256² SIREN step holds 1.1 GiB: with
+     * the cap alone, the pool destroyed two of its 64 MiB buffers at the end of each step and the
+     * next step made them again (H100: 46–67 it/s against 198 once kept).
      */
     private capBytes = 1 << 30,
   ) {

@@ -20,47 +20,42 @@ import { sum } from './reduce.ts';
 import { reshape } from './shape.ts';
 import { UNARY_RULES } from './unary.ts';
 
-const variant = (linear: boolean, storeZ: boolean) => ({
-  name: linear ? 'linear' : storeZ ? 'sine_linear' : 'sine_linear.inference', file: 'sine_linear.wgsl',
+/**
+ * The forward kernels: the matmul cores' (sine_linear.wgsl), and two for shapes those serve badly
+ * on GPUs, each in three variants: the sine layer keeping z, the same for inference, the linear.
+ */
+type Form = 'core' | 'narrow' | 'short';
+const FILES: Record<Form, string> = { core: 'sine_linear.wgsl', narrow: 'sine_linear_narrow.wgsl', short: 'sine_linear_short.wgsl' };
+const variant = (form: Form, linear: boolean, storeZ: boolean): Kernel => ({
+  name: `${linear ? 'linear' : storeZ ? 'sine_linear' : 'sine_linear.inference'}${form === 'core' ? '' : `.${form}`}`, file: FILES[form],
   constants: { LINEAR: Number(linear), STORE_Z: Number(storeZ) }, inputs: 3, outputs: 2, uniform: true,
 });
-const SINE = variant(false, true);
-const SINE_INFERENCE = variant(false, false);
-const LINEAR = variant(true, false);
-const NARROW = (linear: boolean, storeZ: boolean): Kernel => ({
-  ...variant(linear, storeZ), name: `${variant(linear, storeZ).name}.narrow`, file: 'sine_linear_narrow.wgsl',
-});
-const NARROW_KERNELS = { sine: NARROW(false, true), inference: NARROW(false, false), linear: NARROW(true, false) };
-const SHORT = (linear: boolean, storeZ: boolean): Kernel => ({
-  ...variant(linear, storeZ), name: `${variant(linear, storeZ).name}.short`, file: 'sine_linear_short.wgsl',
-});
-const SHORT_KERNELS = { sine: SHORT(false, true), inference: SHORT(false, false), linear: SHORT(true, false) };
+const FORWARD = Object.fromEntries((['core', 'narrow', 'short'] as const).map((form) => [form, {
+  sine: variant(form, false, true), inference: variant(form, false, false), linear: variant(form, true, false),
+}])) as Record<Form, { sine: Kernel; inference: Kernel; linear: Kernel }>;
+
 /** rows a narrow-layer workgroup covers (ROWS in shaders/sine_linear_narrow.wgsl) */
 const NARROW_ROWS = 8;
-/** Forces narrowLayer's answer regardless of tuning (tests check the narrow kernel on SwiftShader). */
+/** Forces the narrow or short kernel's choice regardless of tuning (tests check them on SwiftShader). */
 export const narrowLayer: { force: boolean | null } = { force: null };
-
-/**
- * Whether a layer a few outputs wide runs shaders/sine_linear_narrow.wgsl (32 threads a row and
- * a workgroup tree) rather than the matmul cores. Not with 'cpu' tuning: SwiftShader's barriers
- * are expensive, and its threads walk rows well.
- */
-function usesNarrowKernel(N: number, K: number): boolean {
-  if (N > 4 || K % 4 !== 0 || K === 0) return false;
-  return narrowLayer.force ?? runtime().tuning === 'gpu';
-}
-
-/** Forces shortLayer's answer regardless of tuning (tests check the short kernel on SwiftShader). */
 export const shortLayer: { force: boolean | null } = { force: null };
 
 /**
- * Whether a layer of at most 4 inputs runs shaders/sine_linear_short.wgsl (a thread per 4
- * outputs, vec4 stores) rather than the matmul cores. GPUs only, like the narrow kernel: on
- * SwiftShader the scalar core is not store-bound.
+ * The forward kernel for x [M, K]·Wᵀ with W [N, K], on GPUs ('gpu' tuning):
+ * - short (shaders/sine_linear_short.wgsl) for at most 4 inputs and a multiple of 4 outputs (a
+ *   SIREN's first layer): a thread per 4 outputs and vec4 stores, where the cores' 4×4 blocks
+ *   store scalars 16 bytes apart and such a layer is its stores;
+ * - narrow (shaders/sine_linear_narrow.wgsl) for at most 4 outputs and K a multiple of 4 (a
+ *   SIREN's last layer): 32 threads a row and a workgroup tree, where a core's thread walks 4
+ *   rows 4 KiB apart.
+ * With 'cpu' tuning (SwiftShader) always the cores: barriers are expensive there, its threads walk
+ * rows well, and it is not store-bound.
  */
-function usesShortKernel(N: number, K: number): boolean {
-  if (K > 4 || N % 4 !== 0) return false;
-  return shortLayer.force ?? runtime().tuning === 'gpu';
+function forwardForm(N: number, K: number): Form {
+  const gpu = runtime().tuning === 'gpu';
+  if (K <= 4 && N % 4 === 0 && (shortLayer.force ?? gpu)) return 'short';
+  if (N <= 4 && K % 4 === 0 && K > 0 && (narrowLayer.force ?? gpu)) return 'narrow';
+  return 'core';
 }
 
 const SINE_BACKWARD: Kernel = { name: 'sine_linear_backward', file: 'sine_linear_backward.wgsl', inputs: 2, outputs: 2, uniform: true };
@@ -110,26 +105,24 @@ function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
   const y = Tensor.empty([M, N], omega === null ? 'linear' : 'sine_linear');
   const recording = isGradEnabled() && [x, w, b].some((t) => t.requiresGrad);
   const z = omega !== null && recording ? Tensor.empty([M, N], 'sine_linear.z') : null;
-  const pick = <T>(kernels: { sine: T; inference: T; linear: T }) => (omega === null ? kernels.linear : z ? kernels.sine : kernels.inference);
-  if (y.size && usesShortKernel(N, K)) {
-    rt.dispatch(pick(SHORT_KERNELS), {
-      inputs: [x, w, b], outputs: [y, z ?? rt.unusedOutput],
-      params: new Params().u32(M).u32(N / 4).u32(K).f32(omega ?? 0), workgroups: rt.grid1d(M * (N / 4), 256),
-    });
-  } else if (y.size && usesNarrowKernel(N, K)) {
-    rt.dispatch(pick(NARROW_KERNELS), {
-      inputs: [x, w, b], outputs: [y, z ?? rt.unusedOutput],
-      params: new Params().u32(M).u32(N).u32(K / 4).f32(omega ?? 0), workgroups: rt.grid1d(M, NARROW_ROWS),
-    });
-  } else if (y.size) {
-    // W as stored ([out, in]: the Bᵀ core), or copied to [in, out] for the plain core
-    const wCopy = transposedForPlainCore(w, M, N, K, false);
-    const plan = matmulPlan(omega === null ? LINEAR : z ? SINE : SINE_INFERENCE, false, !wCopy, M, N, K);
-    rt.dispatch(plan.kernel, {
-      inputs: [x, wCopy ?? w, b], outputs: [y, z ?? rt.unusedOutput],
-      params: new Params().u32(M).u32(N).u32(K).f32(omega ?? 0), workgroups: plan.tiles,
-    });
-    wCopy?.dispose();
+  if (y.size) {
+    const kernels = FORWARD[forwardForm(N, K)];
+    const kernel = omega === null ? kernels.linear : z ? kernels.sine : kernels.inference;
+    const outputs = [y, z ?? rt.unusedOutput];
+    if (kernel.file === FILES.short) {
+      const params = new Params().u32(M).u32(N / 4).u32(K).f32(omega ?? 0);
+      rt.dispatch(kernel, { inputs: [x, w, b], outputs, params, workgroups: rt.grid1d(M * (N / 4), 256) });
+    } else if (kernel.file === FILES.narrow) {
+      const params = new Params().u32(M).u32(N).u32(K / 4).f32(omega ?? 0);
+      rt.dispatch(kernel, { inputs: [x, w, b], outputs, params, workgroups: rt.grid1d(M, NARROW_ROWS) });
+    } else {
+      // W as stored ([out, in]: the Bᵀ core), or copied to [in, out] for the plain core
+      const wCopy = transposedForPlainCore(w, M, N, K, false);
+      const plan = matmulPlan(kernel, false, !wCopy, M, N, K);
+      const params = new Params().u32(M).u32(N).u32(K).f32(omega ?? 0);
+      rt.dispatch(plan.kernel, { inputs: [x, wCopy ?? w, b], outputs, params, workgroups: plan.tiles });
+      wCopy?.dispose();
+    }
   }
   return record(y, omega === null ? 'linear' : 'sineLinear', [x, w, b], (g) => {
     if (omega !== null && !z) throw new Error('sineLinear: z was not kept');
