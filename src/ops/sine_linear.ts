@@ -1,6 +1,8 @@
 /**
  * The SIREN layer, fused: y = sin(ω·(x·Wᵀ + b)) in one kernel (shaders/sine_linear.wgsl) that
- * also keeps z = x·Wᵀ + b for the backward; `linear` is the same kernel without the sine.
+ * also keeps z = x·Wᵀ + b for the backward; `linear` is the same kernel without the sine. On GPUs
+ * a layer of ≤ 4 inputs or ≤ 4 outputs (a SIREN's first and last) has a kernel of its own
+ * (sine_linear_short.wgsl, sine_linear_narrow.wgsl; see forwardForm).
  * Backward: dz = dy·ω·cos(ω·z) in one pass that also sums dz over runs of rows, the first level of
  * db = Σ_rows dz (shaders/sine_linear_backward.wgsl); dx = dz·W, dW = dzᵀ·x (matmuls with transpose
  * flags).
