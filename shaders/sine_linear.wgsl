@@ -26,6 +26,7 @@ const BLOCK_ROWS: u32 = {{BLOCK_ROWS}}u;
 const BLOCK_COLS: u32 = {{BLOCK_COLS}}u;
 
 #include "{{CORE}}"
+#include "sine_linear_store.wgsl"
 
 @compute @workgroup_size({{WG_X}}, {{WG_Y}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -39,15 +40,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     for (var j = 0u; j < BLOCK_COLS && col0 + j < params.N; j++) {
       let v = block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u];
       let at = (row0 + i) * params.N + col0 + j;
-      let z = v + bias[col0 + j];
-      if (LINEAR) {
-        Y[at] = z;
-      } else {
-        if (STORE_Z) {
-          Z[at] = z;
-        }
-        Y[at] = sin(params.omega * z);
-      }
+      store_output(at, v + bias[col0 + j]);
     }
   }
 }

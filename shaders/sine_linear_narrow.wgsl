@@ -21,6 +21,8 @@ struct Params { M: u32, N: u32, K4: u32, omega: f32 }
 override LINEAR: bool = false;
 override STORE_Z: bool = true;
 
+#include "sine_linear_store.wgsl"
+
 const LANES: u32 = 32u;
 const ROWS: u32 = 8u;
 
@@ -53,15 +55,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   }
   let total = partial[slot];
   for (var n = 0u; n < params.N; n++) {
-    let z = total[n] + bias[n];
-    let at = row * params.N + n;
-    if (LINEAR) {
-      Y[at] = z;
-    } else {
-      if (STORE_Z) {
-        Z[at] = z;
-      }
-      Y[at] = sin(params.omega * z);
-    }
+    store_output(row * params.N + n, total[n] + bias[n]);
   }
 }

@@ -20,6 +20,20 @@ const SINE_TOL = { rtol: 1e-3, atol: 2 ** -11 };
 // dW and db sum M such errors; they add up like a random walk.
 const sineGradTol = (M: number) => ({ rtol: 2e-3, atol: OMEGA * 2 ** -11 * Math.sqrt(M) });
 
+/** sineLinear and linear on one shape, weights in SIREN's hidden-layer range: forward and gradients. */
+async function checkLayer(path: string, [M, K, N]: readonly [number, number, number], rng: () => number): Promise<void> {
+  const bound = Math.sqrt(6 / K) / OMEGA;
+  const inputs = [randomTensor([M, K], rng), randomTensor([N, K], rng, -bound, bound), randomTensor([N], rng, -0.1, 0.1)];
+  await checkOp({
+    label: `sineLinear (${path}) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.sineLinear(x, w, b, OMEGA),
+    ref: ref.sineLinear, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: sineGradTol(M),
+  });
+  await checkOp({
+    label: `linear (${path}) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.linear(x, w, b),
+    ref: ref.linear, params: undefined, forwardTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(K) }, gradTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(M * K) },
+  });
+}
+
 test('sineLinear: forward and x/W/b gradients', async () => {
   const rng = mulberry32(5);
   for (const [M, K, N] of [...SHAPES, [513, 3, 8]]) {
@@ -50,16 +64,7 @@ test('sineLinear and linear with W copied to [in, out] first: forward and gradie
   transposeBFirst.force = true;
   try {
     for (const [M, K, N] of [[7, 2, 33], [65, 33, 7], [130, 256, 256], [9, 256, 1]] as const) {
-      const bound = Math.sqrt(6 / K) / OMEGA;
-      const inputs = [randomTensor([M, K], rng), randomTensor([N, K], rng, -bound, bound), randomTensor([N], rng, -0.1, 0.1)];
-      await checkOp({
-        label: `sineLinear (W copied) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.sineLinear(x, w, b, OMEGA),
-        ref: ref.sineLinear, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: sineGradTol(M),
-      });
-      await checkOp({
-        label: `linear (W copied) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.linear(x, w, b),
-        ref: ref.linear, params: undefined, forwardTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(K) }, gradTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(M * K) },
-      });
+      await checkLayer('W copied', [M, K, N], rng);
     }
   } finally {
     transposeBFirst.force = null;
@@ -74,16 +79,7 @@ test('sineLinear and linear by the narrow kernel (1–4 outputs): forward and gr
   narrowLayer.force = true;
   try {
     for (const [M, K, N] of [[1, 4, 1], [9, 256, 1], [33, 4, 3], [65, 132, 4], [257, 520, 2]] as const) {
-      const bound = Math.sqrt(6 / K) / OMEGA;
-      const inputs = [randomTensor([M, K], rng), randomTensor([N, K], rng, -bound, bound), randomTensor([N], rng, -0.1, 0.1)];
-      await checkOp({
-        label: `sineLinear (narrow) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.sineLinear(x, w, b, OMEGA),
-        ref: ref.sineLinear, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: sineGradTol(M),
-      });
-      await checkOp({
-        label: `linear (narrow) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.linear(x, w, b),
-        ref: ref.linear, params: undefined, forwardTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(K) }, gradTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(M * K) },
-      });
+      await checkLayer('narrow', [M, K, N], rng);
     }
   } finally {
     narrowLayer.force = null;
@@ -97,16 +93,7 @@ test('sineLinear and linear by the short kernel (1–4 inputs): forward and grad
   shortLayer.force = true;
   try {
     for (const [M, K, N] of [[1, 1, 4], [7, 2, 256], [33, 3, 12], [257, 4, 36]] as const) {
-      const bound = Math.sqrt(6 / K) / OMEGA;
-      const inputs = [randomTensor([M, K], rng), randomTensor([N, K], rng, -bound, bound), randomTensor([N], rng, -0.1, 0.1)];
-      await checkOp({
-        label: `sineLinear (short) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.sineLinear(x, w, b, OMEGA),
-        ref: ref.sineLinear, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: sineGradTol(M),
-      });
-      await checkOp({
-        label: `linear (short) ${M}×${K}→${N}`, inputs, gpu: ([x, w, b]) => ops.linear(x, w, b),
-        ref: ref.linear, params: undefined, forwardTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(K) }, gradTol: { rtol: 1e-4, atol: 1e-5 * Math.sqrt(M * K) },
-      });
+      await checkLayer('short', [M, K, N], rng);
     }
   } finally {
     shortLayer.force = null;
