@@ -57,48 +57,27 @@ test('linear: forward and x/W/b gradients', async () => {
   }
 });
 
-// On GPUs W is copied to [in, out] and the plain core runs (src/ops/matmul_kernel.ts
-// copiesBTransposed); forced here so SwiftShader checks that path too.
-test('sineLinear and linear with W copied to [in, out] first: forward and gradients', async () => {
-  const rng = mulberry32(7);
-  transposeBFirst.force = true;
-  try {
-    for (const [M, K, N] of [[7, 2, 33], [65, 33, 7], [130, 256, 256], [9, 256, 1]] as const) {
-      await checkLayer('W copied', [M, K, N], rng);
+// Paths that only GPUs take, forced here so that SwiftShader checks them too:
+// - W copied to [in, out] for the plain core (src/ops/matmul_kernel.ts copiesBTransposed);
+// - the narrow kernel, for 1–4 outputs (shaders/sine_linear_narrow.wgsl): one row or 8 rows, rows
+//   that leave a workgroup part-empty, K shorter and longer than one pass of 32 vec4s;
+// - the short kernel, for 1–4 inputs (shaders/sine_linear_short.wgsl).
+const FORCED_PATHS: { path: string; flag: { force: boolean | null }; seed: number; shapes: [number, number, number][] }[] = [
+  { path: 'W copied', flag: transposeBFirst, seed: 7, shapes: [[7, 2, 33], [65, 33, 7], [130, 256, 256], [9, 256, 1]] },
+  { path: 'narrow', flag: narrowLayer, seed: 9, shapes: [[1, 4, 1], [9, 256, 1], [33, 4, 3], [65, 132, 4], [257, 520, 2]] },
+  { path: 'short', flag: shortLayer, seed: 10, shapes: [[1, 1, 4], [7, 2, 256], [33, 3, 12], [257, 4, 36]] },
+];
+for (const { path, flag, seed, shapes } of FORCED_PATHS) {
+  test(`sineLinear and linear, ${path}: forward and gradients`, async () => {
+    const rng = mulberry32(seed);
+    flag.force = true;
+    try {
+      for (const shape of shapes) await checkLayer(path, shape, rng);
+    } finally {
+      flag.force = null;
     }
-  } finally {
-    transposeBFirst.force = null;
-  }
-});
-
-// Layers 1–4 outputs wide with K a multiple of 4 run the narrow kernel on GPUs (32 threads a row,
-// shaders/sine_linear_narrow.wgsl); forced here so SwiftShader checks it too: a row or 8 rows,
-// rows that leave a workgroup part-empty, K shorter and longer than one pass of 32 vec4s.
-test('sineLinear and linear by the narrow kernel (1–4 outputs): forward and gradients', async () => {
-  const rng = mulberry32(9);
-  narrowLayer.force = true;
-  try {
-    for (const [M, K, N] of [[1, 4, 1], [9, 256, 1], [33, 4, 3], [65, 132, 4], [257, 520, 2]] as const) {
-      await checkLayer('narrow', [M, K, N], rng);
-    }
-  } finally {
-    narrowLayer.force = null;
-  }
-});
-
-// Layers of at most 4 inputs and a multiple of 4 outputs run the short kernel on GPUs (a thread
-// per 4 outputs, shaders/sine_linear_short.wgsl); forced here so SwiftShader checks it too.
-test('sineLinear and linear by the short kernel (1–4 inputs): forward and gradients', async () => {
-  const rng = mulberry32(10);
-  shortLayer.force = true;
-  try {
-    for (const [M, K, N] of [[1, 1, 4], [7, 2, 256], [33, 3, 12], [257, 4, 36]] as const) {
-      await checkLayer('short', [M, K, N], rng);
-    }
-  } finally {
-    shortLayer.force = null;
-  }
-});
+  });
+}
 
 // The backward sums db's first level over runs of rows, for widths that are a multiple of 4: 256
 // with the CPU tuning (above: 257 and 513 rows), 16 with the GPU one (every such shape here has
