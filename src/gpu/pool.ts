@@ -183,8 +183,9 @@ export class BufferPool {
 
   private destroyFree(buffer: GPUBuffer): void {
     const size = this.sizeOf(buffer);
-    const list = this.free.get(size);
-    list?.splice(list.indexOf(buffer), 1);
+    const list = this.free.get(size) ?? [];
+    const at = list.indexOf(buffer);
+    if (at >= 0) list.splice(at, 1);
     this.freeSince.delete(buffer);
     this.freeBytes -= size;
     this.stats.allocatedBuffers--;
