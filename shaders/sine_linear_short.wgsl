@@ -28,9 +28,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   let row = i / params.N4;
-  let n = (i % params.N4) * 4u;
+  let column4 = i % params.N4;
+  let n = column4 * 4u;
   let K = params.K;
-  var z = bias[i % params.N4];
+  var z = bias[column4];
   for (var k = 0u; k < K; k++) {
     z += X[row * K + k] * vec4<f32>(W[n * K + k], W[(n + 1u) * K + k], W[(n + 2u) * K + k], W[(n + 3u) * K + k]);
   }

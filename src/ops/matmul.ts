@@ -8,7 +8,7 @@ import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
-import { matmulPlan, transposedForPlainCore, usesVec4Core } from './matmul_kernel.ts';
+import { matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
 import { sum, sumToShape } from './reduce.ts';
 import { broadcastShapes, reshape } from './shape.ts';
 
@@ -87,7 +87,7 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const tiles = plan.tiles;
   const workgroups = tiles[0] * tiles[1] * batch;
   // a slice is a whole number of vec4s, so the vec4 core's loads stay aligned
-  const kSlice = Math.max(4, Math.ceil(K / kSlices(workgroups * plan.threads, K, usesVec4Core(M, N, K, transA)) / 4) * 4);
+  const kSlice = Math.max(4, Math.ceil(K / kSlices(workgroups * plan.threads, K, plan.vec4) / 4) * 4);
   const slices = Math.max(1, Math.ceil(K / kSlice));
   if (batch * slices > rt.limits.maxComputeWorkgroupsPerDimension) throw new Error(`matmul: batch ${batch} is over the grid limit`);
   const c = slices > 1 ? Tensor.empty([batch, slices, M, N], 'matmul.split_k') : Tensor.empty(outShape, 'matmul');

@@ -72,6 +72,8 @@ export interface MatmulPlan {
   tiles: [number, number];
   /** invocations per workgroup */
   threads: number;
+  /** whether the vec4 core runs (usesVec4Core) */
+  vec4: boolean;
 }
 
 /**
@@ -128,5 +130,5 @@ export function matmulPlan(
     };
     cache.set(name, k);
   }
-  return { kernel: k, tiles: [Math.ceil(N / (4 * block.colVec4s * wx)), Math.ceil(M / (block.rows * wy))], threads: wx * wy };
+  return { kernel: k, tiles: [Math.ceil(N / (4 * block.colVec4s * wx)), Math.ceil(M / (block.rows * wy))], threads: wx * wy, vec4 };
 }

@@ -108,13 +108,14 @@ function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
   const recording = isGradEnabled() && [x, w, b].some((t) => t.requiresGrad);
   const z = omega !== null && recording ? Tensor.empty([M, N], 'sine_linear.z') : null;
   if (y.size) {
-    const kernels = FORWARD[forwardForm(N, K)];
+    const form = forwardForm(N, K);
+    const kernels = FORWARD[form];
     const kernel = omega === null ? kernels.linear : z ? kernels.sine : kernels.inference;
     const outputs = [y, z ?? rt.unusedOutput];
-    if (kernel.file === FILES.short) {
+    if (form === 'short') {
       const params = new Params().u32(M).u32(N / 4).u32(K).f32(omega ?? 0);
       rt.dispatch(kernel, { inputs: [x, w, b], outputs, params, workgroups: rt.grid1d(M * (N / 4), 256) });
-    } else if (kernel.file === FILES.narrow) {
+    } else if (form === 'narrow') {
       const params = new Params().u32(M).u32(N).u32(K / 4).f32(omega ?? 0);
       rt.dispatch(kernel, { inputs: [x, w, b], outputs, params, workgroups: rt.grid1d(M, NARROW_ROWS) });
     } else {
