@@ -10,6 +10,7 @@
  * Each figure is GFLOP/s (2·M·N·K per matmul) and a fraction of the roofline matmul.
  */
 import { ops, tensor, tidy } from '../src/index.ts';
+import { slicedK } from '../src/ops/matmul_kernel.ts';
 import { type Result, type Suite, measure, toResult } from './harness.ts';
 import { MATMUL_TOLERANCE, matmulError, randomMatrix } from './gpu-util.ts';
 
@@ -22,6 +23,8 @@ interface Case {
   K: number;
   transA: boolean;
   transB: boolean;
+  /** with K sliced within workgroups where the GPU tuning would slice it (src/ops/matmul_kernel.ts slicedK) */
+  slicedK?: boolean;
 }
 
 function plain(size: number): Case {
@@ -43,7 +46,10 @@ export const matmul: Suite = {
   description: 'engine ops.matmul GFLOP/s at 256³, 1024³ and the SIREN layer shapes (forward and backward)',
   async run(ctx) {
     const rt = await ctx.runtime();
-    const cases = [plain(256), plain(1024), ...sirenLayer(4096), ...(ctx.quick ? [] : sirenLayer(16384))];
+    // K sliced within workgroups is off until a GPU shows it pays: the sliced rows are that
+    // measurement, beside the same shapes unsliced (on SwiftShader nothing would be sliced)
+    const sliced = rt.tuning === 'gpu' ? sirenLayer(4096).map((c) => ({ ...c, name: `${c.name} sliced K`, slicedK: true })) : [];
+    const cases = [plain(256), plain(1024), ...sirenLayer(4096), ...sliced, ...(ctx.quick ? [] : sirenLayer(16384))];
     const results: Result[] = [];
     for (const c of cases) {
       ctx.log(`matmul: ${c.name}`);
@@ -55,6 +61,8 @@ export const matmul: Suite = {
       const ta = tensor(a, aShape);
       const tb = tensor(b, bShape);
       const options = { transA: c.transA, transB: c.transB };
+      const slicedBefore = slicedK.enabled;
+      slicedK.enabled = !!c.slicedK;
       try {
         const timing = await measure(rt, ctx.host, () => {
           tidy(() => { ops.matmul(ta, tb, options); });
@@ -71,6 +79,7 @@ export const matmul: Suite = {
         results.push(result);
         if (err > MATMUL_TOLERANCE) ctx.notes.push(`matmul ${c.name}: relative error ${err.toExponential(1)} (over ${MATMUL_TOLERANCE})`);
       } finally {
+        slicedK.enabled = slicedBefore;
         ta.dispose();
         tb.dispose();
       }

@@ -14,6 +14,7 @@
  * step, which runs its JavaScript every time, is timed beside it with wait backoff.
  */
 import { ReplayedStep, backward, mulberry32, noGrad, ops, optim, tensor, tidy, type Runtime, type Tensor } from '../src/index.ts';
+import { slicedK } from '../src/ops/matmul_kernel.ts';
 import { type BenchContext, type Result, type Suite, fmt, measure, planIterations, toResult } from './harness.ts';
 import { MATMUL_TOLERANCE, benchPipeline, bindGroup, matmulError, randomMatrix, storageBuffer, submitDispatches } from './gpu-util.ts';
 import { MATMUL_VARIANTS, matmulTile, matmulWgsl } from './kernels.ts';
@@ -293,7 +294,8 @@ const figures = new Map<string, Result>();
 /** our first losses at 64², once checked in this process */
 export let checkedLosses: number[] | null = null;
 
-const key = (size: number, wait: WaitStrategy, replay: boolean): string => `${size}/${wait}/${replay ? 'replayed' : 'eager'}`;
+const key = (size: number, wait: WaitStrategy, replay: boolean, sliced = false): string =>
+  `${size}/${wait}/${replay ? 'replayed' : 'eager'}${sliced ? '/sliced' : ''}`;
 
 /** This process's figure for a size and wait strategy (replayed steps unless `replay` is false), if one was measured. */
 export function sirenFigure(size: number, wait: WaitStrategy, replay = true): Result | undefined {
@@ -329,20 +331,28 @@ export async function checkFirstLosses(ctx: BenchContext, count = PEER_LOSSES_64
   return losses;
 }
 
-/**
- * Times the training step at one size with one wait strategy, replayed (default) or eager
- * (reuses this process's figure).
- */
-export async function measureSiren(ctx: BenchContext, size: number, wait: WaitStrategy, replay = true, plan = sirenPlan(size, ctx.quick)): Promise<Result> {
-  const known = figures.get(key(size, wait, replay));
+export interface SirenRun {
+  /** replayed steps (default) or eager ones */
+  replay?: boolean;
+  plan?: SirenPlan;
+  /** with K sliced within workgroups where the GPU tuning would slice it (src/ops/matmul_kernel.ts slicedK) */
+  slicedK?: boolean;
+}
+
+/** Times the training step at one size with one wait strategy (reuses this process's figure). */
+export async function measureSiren(ctx: BenchContext, size: number, wait: WaitStrategy, run: SirenRun = {}): Promise<Result> {
+  const { replay = true, plan = sirenPlan(size, ctx.quick), slicedK: sliced = false } = run;
+  const known = figures.get(key(size, wait, replay, sliced));
   if (known) return known;
   const rt = await ctx.runtime();
   const ceiling = await matmulCeiling(ctx, rt);
-  const mode = replay ? 'replayed' : 'eager';
+  const mode = `${replay ? 'replayed' : 'eager'}${sliced ? ', sliced K' : ''}`;
   ctx.log(`siren: ${size}² wait ${wait}, ${mode}: ${plan.warmupSteps} warm-up + ${plan.runs}×${plan.stepsPerRun} steps`);
   const workload = new SirenWorkload(size);
   const before = rt.waitStrategy;
+  const slicedBefore = slicedK.enabled;
   rt.waitStrategy = wait;
+  slicedK.enabled = sliced;
   let lastLoss = NaN;
   try {
     const dispatches0 = rt.counters.dispatches;
@@ -366,7 +376,7 @@ export async function measureSiren(ctx: BenchContext, size: number, wait: WaitSt
       name: `SIREN 5×256 step ${size}² (wait ${wait}, ${mode})`,
       work: { unit: 'it/s' },
       extra: {
-        size, points: size * size, wait, mode, stepFlops: flops, lossAfter: lastLoss,
+        size, points: size * size, wait, mode: replay ? 'replayed' : 'eager', slicedK: sliced, stepFlops: flops, lossAfter: lastLoss,
         dispatchesPerStep: Number(dispatchesPerStep.toFixed(1)), submitsPerStep: Number(submitsPerStep.toFixed(2)),
       },
     });
@@ -377,10 +387,11 @@ export async function measureSiren(ctx: BenchContext, size: number, wait: WaitSt
       result.extra.ceilingGflops = ceiling.gflops;
       result.extra.ceilingSource = ceiling.source;
     }
-    figures.set(key(size, wait, replay), result);
+    figures.set(key(size, wait, replay, sliced), result);
     return result;
   } finally {
     rt.waitStrategy = before;
+    slicedK.enabled = slicedBefore;
     workload.dispose();
   }
 }
@@ -480,7 +491,9 @@ export const siren: Suite = {
         waits = ['backoff'];
       }
       for (const wait of waits) results.push(await measureSiren(ctx, size, wait));
-      results.push(await measureSiren(ctx, size, 'backoff', false));
+      results.push(await measureSiren(ctx, size, 'backoff', { replay: false }));
+      // K sliced within workgroups is off until a GPU shows it pays: this row is that measurement
+      if ((await ctx.runtime()).tuning === 'gpu' && size <= 128) results.push(await measureSiren(ctx, size, 'backoff', { slicedK: true }));
     }
     results.push(await issueTime(ctx, false), await issueTime(ctx, true));
     if (!ctx.quick) results.push(...await breakdown(ctx, 64));

@@ -6,9 +6,10 @@
 // caller then sums (src/ops/matmul.ts); k_slice = K makes one slice, the plain product.
 // bindings: 0 A (read); 1 B (read); 2 C (storage);
 //           3 params { M, N, K, a_batch_stride, b_batch_stride, k_slice }
-// workgroup (WG_X, WG_Y), a BLOCK_ROWS × BLOCK_COLS block per invocation: a tile of
+// workgroup (WG_X, WG_Y, K_SLICES), a BLOCK_ROWS × BLOCK_COLS block per invocation: a tile of
 // (BLOCK_COLS·WG_X) × (BLOCK_ROWS·WG_Y) per workgroup, 64×64 except for outputs a few columns
-// wide (src/ops/matmul_kernel.ts); grid: (ceil(N / tile columns), ceil(M / tile rows), batch · slices)
+// wide (src/ops/matmul_kernel.ts), its K range cut in K_SLICES (matmul_slices.wgsl);
+// grid: (ceil(N / tile columns), ceil(M / tile rows), batch · slices)
 
 struct Params { M: u32, N: u32, K: u32, a_batch_stride: u32, b_batch_stride: u32, k_slice: u32 }
 
@@ -20,21 +21,32 @@ struct Params { M: u32, N: u32, K: u32, a_batch_stride: u32, b_batch_stride: u32
 // The register block each invocation computes (4×4 for the scalar core; see matmul_codegen.ts).
 const BLOCK_ROWS: u32 = {{BLOCK_ROWS}}u;
 const BLOCK_COLS: u32 = {{BLOCK_COLS}}u;
+const WG_X: u32 = {{WG_X}}u;
+const WG_Y: u32 = {{WG_Y}}u;
+const K_SLICES: u32 = {{K_SLICES}}u;
 
 #include "{{CORE}}"
+#include "matmul_slices.wgsl"
 
-@compute @workgroup_size({{WG_X}}, {{WG_Y}})
+// No invocation returns before sum_slices, whose barrier needs them all: those past the output
+// take an empty K range (clamped rows and columns keep their loads in bounds) and store nothing.
+@compute @workgroup_size(WG_X, WG_Y, K_SLICES)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row0 = (wid.y * {{WG_Y}}u + lid.y) * BLOCK_ROWS;
-  let col0 = (wid.x * {{WG_X}}u + lid.x) * BLOCK_COLS;
-  if (row0 >= params.M || col0 >= params.N) {
-    return;
-  }
+  let row0 = (wid.y * WG_Y + lid.y) * BLOCK_ROWS;
+  let col0 = (wid.x * WG_X + lid.x) * BLOCK_COLS;
+  let inside = row0 < params.M && col0 < params.N;
   let slices = max(1u, (params.K + params.k_slice - 1u) / params.k_slice);
   let batch = wid.z / slices;
   let k0 = (wid.z % slices) * params.k_slice;
-  let block = matmul_block(batch * params.a_batch_stride, batch * params.b_batch_stride, row0, col0,
-                           k0, min(k0 + params.k_slice, params.K));
+  let k = select(vec2<u32>(0u), slice_range(k0, min(k0 + params.k_slice, params.K), lid.z), inside);
+  var block = matmul_block(batch * params.a_batch_stride, batch * params.b_batch_stride,
+                           min(row0, params.M - 1u), min(col0, params.N - 1u), k.x, k.y);
+  if (K_SLICES > 1u) {
+    block = sum_slices(block, lid);
+  }
+  if (!inside || lid.z > 0u) {
+    return;
+  }
   let c_base = wid.z * params.M * params.N;
   for (var i = 0u; i < BLOCK_ROWS && row0 + i < params.M; i++) {
     for (var j = 0u; j < BLOCK_COLS && col0 + j < params.N; j++) {

@@ -6,8 +6,8 @@
 //   Y, Z: [M, N]
 // bindings: 0 X (read); 1 W (read); 2 b (read); 3 Y (storage); 4 Z (storage, unused unless STORE_Z);
 //           5 params { M, N, K, omega }
-// workgroup (WG_X, WG_Y), a BLOCK_ROWS × BLOCK_COLS block per invocation, tiles as in matmul.wgsl;
-// grid: (ceil(N / tile columns), ceil(M / tile rows))
+// workgroup (WG_X, WG_Y, K_SLICES), a BLOCK_ROWS × BLOCK_COLS block per invocation, tiles and K
+// slices as in matmul.wgsl; grid: (ceil(N / tile columns), ceil(M / tile rows))
 
 struct Params { M: u32, N: u32, K: u32, omega: f32 }
 
@@ -24,18 +24,28 @@ override STORE_Z: bool = true; // false for inference: nothing will differentiat
 // The register block each invocation computes (4×4 for the scalar core; see matmul_codegen.ts).
 const BLOCK_ROWS: u32 = {{BLOCK_ROWS}}u;
 const BLOCK_COLS: u32 = {{BLOCK_COLS}}u;
+const WG_X: u32 = {{WG_X}}u;
+const WG_Y: u32 = {{WG_Y}}u;
+const K_SLICES: u32 = {{K_SLICES}}u;
 
 #include "{{CORE}}"
+#include "matmul_slices.wgsl"
 #include "sine_linear_store.wgsl"
 
-@compute @workgroup_size({{WG_X}}, {{WG_Y}})
+// As in matmul.wgsl, no invocation returns before sum_slices.
+@compute @workgroup_size(WG_X, WG_Y, K_SLICES)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row0 = (wid.y * {{WG_Y}}u + lid.y) * BLOCK_ROWS;
-  let col0 = (wid.x * {{WG_X}}u + lid.x) * BLOCK_COLS;
-  if (row0 >= params.M || col0 >= params.N) {
+  let row0 = (wid.y * WG_Y + lid.y) * BLOCK_ROWS;
+  let col0 = (wid.x * WG_X + lid.x) * BLOCK_COLS;
+  let inside = row0 < params.M && col0 < params.N;
+  let k = select(vec2<u32>(0u), slice_range(0u, params.K, lid.z), inside);
+  var block = matmul_block(0u, 0u, min(row0, params.M - 1u), min(col0, params.N - 1u), k.x, k.y);
+  if (K_SLICES > 1u) {
+    block = sum_slices(block, lid);
+  }
+  if (!inside || lid.z > 0u) {
     return;
   }
-  let block = matmul_block(0u, 0u, row0, col0, 0u, params.K);
   for (var i = 0u; i < BLOCK_ROWS && row0 + i < params.M; i++) {
     for (var j = 0u; j < BLOCK_COLS && col0 + j < params.N; j++) {
       let v = block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u];

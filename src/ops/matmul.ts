@@ -8,7 +8,7 @@ import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
-import { matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
+import { TARGET_THREADS, matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
 import { sum, sumToShape } from './reduce.ts';
 import { broadcastShapes, reshape } from './shape.ts';
 
@@ -21,13 +21,6 @@ export interface MatmulOptions {
 
 const MATMUL = { name: 'matmul', file: 'matmul.wgsl', inputs: 2, outputs: 1, uniform: true };
 
-/**
- * Invocations a split-K product aims for: 1,024 workgroups of 256, two waves on a 132-SM H100 or
- * H200, where a 256-thread workgroup of the 4×4 core (~64 registers a thread) fits four to an
- * SM. With 256 such workgroups (run C) the SIREN dW ran at 9.1 TFLOP/s against the forward's
- * 16.1 with its 1,024 workgroups.
- */
-const SPLIT_TARGET_THREADS = 1024 * 256;
 /** Products with more invocations than this fill the GPU unsplit (a 1024³ product has 65,536). */
 const SPLIT_MAX_THREADS = 128 * 256;
 /**
@@ -54,7 +47,7 @@ function kSlices(threads: number, K: number, vec4: boolean): number {
   if (matmulSplit.force) return matmulSplit.force;
   if (runtime().tuning === 'cpu' || threads > SPLIT_MAX_THREADS) return 1;
   const minSlice = vec4 ? MIN_SLICE_VEC4 : MIN_SLICE_SCALAR;
-  return Math.max(1, Math.min(Math.floor(SPLIT_TARGET_THREADS / threads), Math.floor(K / minSlice)));
+  return Math.max(1, Math.min(Math.floor(TARGET_THREADS / threads), Math.floor(K / minSlice)));
 }
 
 /** C = op(A)·op(B) recorded without autograd. */

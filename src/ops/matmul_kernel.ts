@@ -70,10 +70,48 @@ export interface MatmulPlan {
   kernel: Kernel;
   /** workgroups along columns and rows: one per output tile (64×64, or a column or row of blocks) */
   tiles: [number, number];
-  /** invocations per workgroup */
+  /** invocations per workgroup (the tile's, times its K slices) */
   threads: number;
   /** whether the vec4 core runs (usesVec4Core) */
   vec4: boolean;
+}
+
+/**
+ * Invocations a product aims for on a GPU: 1,024 workgroups of 256, two waves on a 132-SM H100 or
+ * H200, where a 256-thread workgroup of the 4×4 core (~64 registers a thread) fits four to an SM.
+ * With 256 such workgroups (run C) the SIREN dW ran at 9.1 TFLOP/s against the forward's 16.1
+ * with its 1,024 workgroups.
+ */
+export const TARGET_THREADS = 1024 * 256;
+
+/**
+ * K slices within each workgroup (kSlicesInWorkgroup): `enabled` lets the GPU tuning choose them
+ * (FUSEGRAD_SLICED_K=1 at start, or a benchmark comparing both); `force` fixes their number
+ * regardless of tuning and shape (tests check the path on SwiftShader).
+ */
+export const slicedK: { enabled: boolean; force: number | null } = {
+  enabled: typeof process !== 'undefined' && process.env?.FUSEGRAD_SLICED_K === '1',
+  force: null,
+};
+
+/** Parts of K an invocation's loop should keep at least, in sliced-K: 16 vec4 loads of each operand row. */
+const MIN_SLICED_K = 64;
+/** invocations per workgroup of every plan: WebGPU's default limit, the size the blocks were measured at */
+const WORKGROUP_THREADS = 256;
+
+/**
+ * K slices within a workgroup (shaders/matmul_slices.wgsl): 1, 2 or 4. The products of a SIREN
+ * fitted on 64² points are 65,536 blocks of 4×4, a quarter of TARGET_THREADS. On the H100 they
+ * ran at 54–66% of the 1024³ ceiling, the same kernels at 16,384 points at 86–122%
+ * (bench/RESULTS.md, session 8). Slicing K gives such an output as many invocations as the larger
+ * one. Not measured on a GPU yet, so off unless enabled (GPU tuning, vec4 core only).
+ */
+function kSlicesInWorkgroup(blocks: number, K: number, vec4: boolean): number {
+  if (slicedK.force) return slicedK.force;
+  if (!slicedK.enabled || !vec4 || runtime().tuning !== 'gpu') return 1;
+  let slices = 1;
+  while (slices < 4 && blocks * slices * 2 <= TARGET_THREADS && K / (slices * 2) >= MIN_SLICED_K) slices *= 2;
+  return slices;
 }
 
 /**
@@ -106,10 +144,19 @@ export function matmulPlan(
 ): MatmulPlan {
   const vec4 = usesVec4Core(M, N, K, transA);
   const block = vec4 ? registerBlock() : BLOCK_4X4;
-  const [wx, wy] = workgroupFor(block, M, N, vec4);
-  const shape = `${block.rows}x${4 * block.colVec4s}`;
+  const blockCols = 4 * block.colVec4s;
+  let slices = kSlicesInWorkgroup(Math.ceil(M / block.rows) * Math.ceil(N / blockCols), K, vec4);
+  let [wx, wy] = workgroupFor(block, M, N, vec4);
+  // A sliced tile keeps the workgroup at 256 invocations, and the blocks its slices 1.. hand to
+  // slice 0 within the adapter's workgroup memory: fewer rows of blocks (or columns).
+  const sliceBytes = (threads: number) => (slices - 1) * threads * block.rows * blockCols * 4;
+  const storage = runtime().limits.maxComputeWorkgroupStorageSize;
+  while (wx * wy > 1 && (wx * wy * slices > WORKGROUP_THREADS || sliceBytes(wx * wy) > storage)) [wx, wy] = wy > 1 ? [wx, wy / 2] : [wx / 2, wy];
+  if (sliceBytes(wx * wy) > storage) slices = 1;
+  const shape = `${block.rows}x${blockCols}`;
   const skinny = wx === block.workgroup[0] && wy === block.workgroup[1] ? '' : `.wg${wx}x${wy}`;
-  const name = `${base.name}${transA ? '.tA' : ''}${transB ? '.tB' : ''}${vec4 ? `.vec4.${shape}` : ''}${skinny}`;
+  const sliced = slices > 1 ? `.ks${slices}` : '';
+  const name = `${base.name}${transA ? '.tA' : ''}${transB ? '.tB' : ''}${vec4 ? `.vec4.${shape}` : ''}${skinny}${sliced}`;
   let k = cache.get(name);
   if (!k) {
     let core = 'matmul_core.wgsl';
@@ -122,13 +169,13 @@ export function matmulPlan(
       name,
       snippets: {
         OPERAND: vec4 ? 'vec4<f32>' : 'f32', CORE: core,
-        BLOCK_ROWS: String(block.rows), BLOCK_COLS: String(4 * block.colVec4s),
-        WG_X: String(wx), WG_Y: String(wy),
+        BLOCK_ROWS: String(block.rows), BLOCK_COLS: String(blockCols),
+        WG_X: String(wx), WG_Y: String(wy), K_SLICES: String(slices),
       },
       // the generated core is specialised already; the scalar core takes the flags as overrides
       constants: vec4 ? { ...base.constants } : { ...base.constants, TRANS_A: Number(transA), TRANS_B: Number(transB) },
     };
     cache.set(name, k);
   }
-  return { kernel: k, tiles: [Math.ceil(N / (4 * block.colVec4s * wx)), Math.ceil(M / (block.rows * wy))], threads: wx * wy, vec4 };
+  return { kernel: k, tiles: [Math.ceil(N / (blockCols * wx)), Math.ceil(M / (block.rows * wy))], threads: wx * wy * slices, vec4 };
 }

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, ops, shutdown, tensor, zeros } from '../../src/index.ts';
 import { matmulSplit } from '../../src/ops/matmul.ts';
-import { transposeBFirst } from '../../src/ops/matmul_kernel.ts';
+import { transposeBFirst, slicedK } from '../../src/ops/matmul_kernel.ts';
 import { matmul as refMatmul, matmulForward, type MatmulParams } from '../../src/reference/matmul.ts';
 import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
 import { checkOp, type Tolerance } from './gpu-check.ts';
@@ -132,6 +132,40 @@ test('split-K: forced slices give the same product and gradients (odd K, a short
     await matmulCase([], [], 6, 3, 7, {}, 830);
   } finally {
     matmulSplit.force = null;
+  }
+});
+
+// K sliced within a workgroup (shaders/matmul_slices.wgsl) runs on GPUs only, and only when
+// FUSEGRAD_SLICED_K=1 (src/ops/matmul_kernel.ts kSlicesInWorkgroup); forced here so SwiftShader
+// checks it, with the GPUs' 4×4 block: 2, 3 and 4 slices, K shorter than the slices (empty ones),
+// tiles past the output, both cores, batches, and under split-K across workgroups. Forward {} and
+// its gradients run A·B, A·Bᵀ and Aᵀ·B; Aᵀ·Bᵀ runs all three as Aᵀ·Bᵀ. Sliced kernels take
+// SwiftShader seconds each to compile, so the cases are few.
+test('sliced K within a workgroup: forced slices give the same product and gradients (odd shapes, vec4 shapes, split-K)', async () => {
+  const block = process.env.FUSEGRAD_MATMUL_BLOCK;
+  process.env.FUSEGRAD_MATMUL_BLOCK = '4x4';
+  try {
+    for (const slices of [2, 4]) {
+      slicedK.force = slices;
+      await matmulCase([], [], 68, 36, 132, {}, 1400 + slices); // vec4 core, tiles past the output
+      await matmulCase([], [], 68, 36, 132, { transA: true, transB: true }, 1410 + slices);
+    }
+    slicedK.force = 3;
+    await matmulCase([], [], 7, 33, 5, {}, 1420); // scalar core
+    await matmulCase([], [], 1, 2, 3, { transA: true, transB: true }, 1421); // fewer k than slices
+    slicedK.force = 4;
+    await matmulCase([2], [2], 12, 260, 8, { transB: true }, 1430);
+    matmulSplit.force = 3;
+    await matmulCase([], [], 8, 1032, 12, { transA: true }, 1431); // 3 workgroup slices of 344, each cut in 4
+    // the CPU tuning's 16×16 block: 4 slices' blocks need 48 KiB of a workgroup, over SwiftShader's 32
+    matmulSplit.force = null;
+    delete process.env.FUSEGRAD_MATMUL_BLOCK;
+    await matmulCase([], [], 68, 36, 132, {}, 1440);
+  } finally {
+    slicedK.force = null;
+    matmulSplit.force = null;
+    if (block === undefined) delete process.env.FUSEGRAD_MATMUL_BLOCK;
+    else process.env.FUSEGRAD_MATMUL_BLOCK = block;
   }
 });
 

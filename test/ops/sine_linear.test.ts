@@ -2,7 +2,7 @@
 // src/reference/sine_linear.ts, on odd and SIREN-sized shapes (scalar and vec4 matmul cores).
 import { test } from 'uvu';
 import { init, ops, shutdown } from '../../src/index.ts';
-import { transposeBFirst } from '../../src/ops/matmul_kernel.ts';
+import { transposeBFirst, slicedK } from '../../src/ops/matmul_kernel.ts';
 import { narrowLayer, shortLayer } from '../../src/ops/sine_linear.ts';
 import * as ref from '../../src/reference/sine_linear.ts';
 import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
@@ -78,6 +78,26 @@ for (const { path, flag, seed, shapes } of FORCED_PATHS) {
     }
   });
 }
+
+// The cores with K sliced within each workgroup (shaders/matmul_slices.wgsl; GPUs only, and only
+// when FUSEGRAD_SLICED_K=1), forced, with the GPUs' 4×4 block: the Bᵀ scalar and vec4 cores, and W
+// copied for the plain one.
+test('sineLinear and linear, K sliced within a workgroup: forward and gradients', async () => {
+  const rng = mulberry32(11);
+  const block = process.env.FUSEGRAD_MATMUL_BLOCK;
+  process.env.FUSEGRAD_MATMUL_BLOCK = '4x4';
+  slicedK.force = 4;
+  try {
+    for (const shape of [[7, 33, 5], [65, 36, 132]] as [number, number, number][]) await checkLayer('4 slices', shape, rng);
+    transposeBFirst.force = true;
+    await checkLayer('4 slices, W copied', [130, 256, 256], rng);
+  } finally {
+    slicedK.force = null;
+    transposeBFirst.force = null;
+    if (block === undefined) delete process.env.FUSEGRAD_MATMUL_BLOCK;
+    else process.env.FUSEGRAD_MATMUL_BLOCK = block;
+  }
+});
 
 // The backward sums db's first level over runs of rows, for widths that are a multiple of 4: 256
 // with the CPU tuning (above: 257 and 513 rows), 16 with the GPU one (every such shape here has
