@@ -152,7 +152,10 @@ export function matmulPlan(
   const sliceBytes = (threads: number) => (slices - 1) * threads * block.rows * blockCols * 4;
   const storage = runtime().limits.maxComputeWorkgroupStorageSize;
   while (wx * wy > 1 && (wx * wy * slices > WORKGROUP_THREADS || sliceBytes(wx * wy) > storage)) [wx, wy] = wy > 1 ? [wx, wy / 2] : [wx / 2, wy];
-  if (sliceBytes(wx * wy) > storage) slices = 1;
+  if (sliceBytes(wx * wy) > storage) {
+    slices = 1; // not even one block's slices fit: the plain tile
+    [wx, wy] = workgroupFor(block, M, N, vec4);
+  }
   const shape = `${block.rows}x${blockCols}`;
   const skinny = wx === block.workgroup[0] && wy === block.workgroup[1] ? '' : `.wg${wx}x${wy}`;
   const sliced = slices > 1 ? `.ks${slices}` : '';
