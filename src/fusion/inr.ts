@@ -1,8 +1,9 @@
 /**
  * Fitting INRFuse to one pair, and rendering the fitted field at any size.
  * The loop never reads back per step: the loss is read every `readEvery` steps (for progress,
- * NaN detection and the plateau stop); in between, steps are only submitted, and `throttle()`
- * keeps a few steps queued (Runtime.maxInFlight). The first step is recorded and the others replay it
+ * NaN detection and the plateau stop), and taken in one read later, so that reading never
+ * drains the GPU's queue; in between, steps are only submitted, and `throttle()` keeps a few
+ * steps queued (Runtime.maxInFlight). The first step is recorded and the others replay it
  * (`Runtime.capture`): the step's JavaScript runs once, which is what bounds small fits on a GPU.
  */
 import { FusegradError } from '../errors.ts';
@@ -47,7 +48,7 @@ export interface FitOptions extends InrFuseConfig {
   onProgress?: (p: FitProgress) => void;
   /** awaited at every loss read, after onProgress, with the model being fitted (a live preview renders it) */
   onRead?: (model: InrFuse, p: FitProgress) => void | Promise<void>;
-  /** stops the fit at the next loss read (a stop button); the result is the model as it is then */
+  /** stops the fit when the next loss read arrives (a stop button); the result is the model as it is then */
   signal?: AbortSignal;
 }
 
@@ -72,6 +73,12 @@ async function maxMagnitudeGradient(a: Tensor, b: Tensor): Promise<Tensor> {
   const [ga, gb] = [await a.read(), await b.read()];
   const out = ga.map((v, i) => (Math.abs(v) >= Math.abs(gb[i]) ? v : gb[i]));
   return keep(tensor(out, a.shape));
+}
+
+/** A loss copied at a step, arriving later (Tensor.itemLater). */
+interface LossRead {
+  step: number;
+  value: Promise<number>;
 }
 
 export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOptions = {}): Promise<FitResult> {
@@ -107,40 +114,51 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
     optimizer.step();
     return l;
   });
+  /** Takes in a loss read: progress, the NaN check, the stop and plateau checks. True: stop here. */
+  const settle = async (read: LossRead): Promise<boolean> => {
+    const value = await read.value;
+    if (!Number.isFinite(value)) {
+      throw new FusegradError(`INRFuse: the loss became ${value} at step ${read.step}; try a lower --lr`, 4);
+    }
+    losses.push({ step: read.step, loss: value });
+    const rate = read.step / ((performance.now() - started) / 1000);
+    const progress = { step: read.step, steps, loss: value, stepsPerSecond: rate, etaSeconds: (steps - read.step) / rate };
+    options.onProgress?.(progress);
+    await options.onRead?.(model, progress);
+    if (options.signal?.aborted) return true;
+    if (value < best * (1 - tolerance)) {
+      best = value;
+      readsSinceBest = 0;
+    } else if (patience > 0 && ++readsSinceBest >= patience) {
+      return true;
+    }
+    return false;
+  };
   // its loss tensor is the recording's, rewritten by every replay
   const replayed = (options.capture ?? true) ? new ReplayedStep(runStep) : null;
+  // The loss of a read step is copied as it is submitted and taken in one read later, while
+  // the steps in between run: awaiting it at once would drain the GPU's queue at every read.
+  let pending: LossRead | null = null;
   try {
     for (step = 1; step <= steps; step++) {
       const loss = replayed ? replayed.run() : runStep();
-      if (step % readEvery !== 0 && step !== steps && step !== 1) {
-        if (!replayed) loss.dispose();
-        await rt.throttle();
-        continue;
-      }
-      const value = await loss.item();
+      const reads = step % readEvery === 0 || step === steps || step === 1;
+      const read = reads ? { step, value: loss.itemLater() } : null;
       if (!replayed) loss.dispose();
-      if (!Number.isFinite(value)) {
-        throw new FusegradError(`INRFuse: the loss became ${value} at step ${step}; try a lower --lr`, 4);
+      if (read) {
+        const previous = pending;
+        pending = read;
+        if (previous && await settle(previous)) {
+          stoppedEarly = true;
+          break;
+        }
       }
-      losses.push({ step, loss: value });
-      const seconds = (performance.now() - started) / 1000;
-      const rate = step / seconds;
-      const progress = { step, steps, loss: value, stepsPerSecond: rate, etaSeconds: (steps - step) / rate };
-      options.onProgress?.(progress);
-      await options.onRead?.(model, progress);
-      if (options.signal?.aborted) {
-        stoppedEarly = true;
-        break;
-      }
-      if (value < best * (1 - tolerance)) {
-        best = value;
-        readsSinceBest = 0;
-      } else if (patience > 0 && ++readsSinceBest >= patience) {
-        stoppedEarly = true;
-        break;
-      }
+      await rt.throttle();
     }
+    if (!stoppedEarly && pending) await settle(pending);
+    pending = null;
   } finally {
+    pending?.value.catch(() => {}); // a read left behind by a stop or an error
     replayed?.dispose();
     optimizer.dispose();
     for (const t of [coords, irTarget.pixels, irTarget.gradients, visTarget.pixels, visTarget.gradients, maxGradient]) t?.dispose();

@@ -406,8 +406,20 @@ export class Runtime {
     this.raiseGpuErrors();
   }
 
-  /** The one readback path: copies `bytes` of `buffer` to the host. */
+  /** Copies `bytes` of `buffer` to the host, once all work before it is done. */
   async read(buffer: GPUBuffer, bytes: number, byteOffset = 0): Promise<ArrayBuffer> {
+    const out = await this.readLater(buffer, bytes, byteOffset);
+    this.stepsInFlight = []; // nothing was submitted after the copy, which ran after every step
+    return out;
+  }
+
+  /**
+   * The one readback path. Records a copy of `bytes` of `buffer` as it is now (after the work
+   * recorded so far), submits it, and returns the read without waiting for it: steps submitted
+   * meanwhile keep the GPU busy, where awaiting at once would drain its queue (a training loop
+   * reads its loss this way, one read behind).
+   */
+  readLater(buffer: GPUBuffer, bytes: number, byteOffset = 0): Promise<ArrayBuffer> {
     this.checkAlive();
     if (this.recording) throw new Error('capture: a recorded step cannot read back; read after it');
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
@@ -415,16 +427,24 @@ export class Runtime {
     try {
       this.copy(buffer, byteOffset, staging, 0, size);
       this.flush();
-      await this.guard(staging.mapAsync(GPUMapMode.READ));
-      this.stepsInFlight = []; // the copy ran after every step before it
-      this.counters.reads++;
-      const out = staging.getMappedRange().slice(0, bytes);
-      staging.unmap();
-      this.raiseGpuErrors();
-      return out;
-    } finally {
+    } catch (err) {
       staging.destroy();
+      throw err;
     }
+    const mapped = staging.mapAsync(GPUMapMode.READ);
+    mapped.catch(() => {}); // a device loss rejects it; guard() reports the loss where it is awaited
+    return (async () => {
+      try {
+        await this.guard(mapped);
+        this.counters.reads++;
+        const out = staging.getMappedRange().slice(0, bytes);
+        staging.unmap();
+        this.raiseGpuErrors();
+        return out;
+      } finally {
+        staging.destroy();
+      }
+    })();
   }
 
   destroy(): void {

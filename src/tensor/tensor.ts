@@ -104,6 +104,16 @@ export class Tensor {
     return (await this.read())[0];
   }
 
+  /**
+   * item() as of now, without waiting for the GPU: the value is copied after the work recorded so
+   * far, and arrives once that is done, while later work runs (Runtime.readLater). The tensor
+   * may be disposed or rewritten (a replayed step's loss) before the value is awaited.
+   */
+  itemLater(): Promise<number> {
+    if (this.size !== 1) throw new Error(`itemLater() needs a one-element tensor, got ${shapeString(this.shape)}`);
+    return this.storage.rt.readLater(this.buffer, 4).then((bytes) => new Float32Array(bytes)[0]);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
