@@ -48,8 +48,8 @@ export const matmul: Suite = {
     const rt = await ctx.runtime();
     // K sliced within workgroups is off until a GPU shows it pays: the sliced rows are that
     // measurement, beside the same shapes unsliced (on SwiftShader nothing would be sliced)
-    const sliced = rt.tuning === 'gpu' ? sirenLayer(4096).map((c) => ({ ...c, name: `${c.name} sliced K`, slicedK: true })) : [];
-    const cases = [plain(256), plain(1024), ...sirenLayer(4096), ...sliced, ...(ctx.quick ? [] : sirenLayer(16384))];
+    const sliced = (points: number) => (rt.tuning === 'gpu' ? sirenLayer(points).map((c) => ({ ...c, name: `${c.name} sliced K`, slicedK: true })) : []);
+    const cases = [plain(256), plain(1024), ...sirenLayer(4096), ...sliced(4096), ...(ctx.quick ? [] : [...sirenLayer(16384), ...sliced(16384)])];
     const results: Result[] = [];
     for (const c of cases) {
       ctx.log(`matmul: ${c.name}`);
