@@ -54,11 +54,14 @@ export interface FitOptions extends InrFuseConfig {
 
 export interface FitResult {
   model: InrFuse;
+  /** steps run: after a stop, up to one read interval past the read that stopped it */
   steps: number;
+  /** the last loss read (at the last step, unless the fit stopped early) */
   finalLoss: number;
   initialLoss: number;
   seconds: number;
   stoppedEarly: boolean;
+  /** every loss read, with the step it is the loss of */
   losses: { step: number; loss: number }[];
 }
 
