@@ -157,7 +157,8 @@ test('sliced K within a workgroup: forced slices give the same product and gradi
     await matmulCase([2], [2], 12, 260, 8, { transB: true }, 1430);
     matmulSplit.force = 3;
     await matmulCase([], [], 8, 1032, 12, { transA: true }, 1431); // 3 workgroup slices of 344, each cut in 4
-    // the CPU tuning's 16×16 block: 4 slices' blocks need 48 KiB of a workgroup, over SwiftShader's 32
+    // the CPU tuning's 16×16 block: 4 slices of its 4×4-thread tile would need 48 KiB of workgroup
+    // memory, over SwiftShader's 32, so the plan halves the tile
     matmulSplit.force = null;
     delete process.env.FUSEGRAD_MATMUL_BLOCK;
     await matmulCase([], [], 68, 36, 132, {}, 1440);
