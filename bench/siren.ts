@@ -156,15 +156,10 @@ export class SirenWorkload {
     this.adam = new optim.Adam(this.params, ADAM);
   }
 
-  /** coords → u [N, 1] */
+  /** coords → u [N, 1]: the SIREN op INRFuse uses (ops.sirenMlp) */
   forward(): Tensor {
-    let h = this.x;
-    const last = LAYERS.length - 1;
-    for (let l = 0; l <= last; l++) {
-      const [w, b] = [this.params[2 * l], this.params[2 * l + 1]];
-      h = l < last ? ops.sineLinear(h, w, b, OMEGA) : ops.linear(h, w, b);
-    }
-    return h;
+    const layers = LAYERS.map((_, l) => ({ weight: this.params[2 * l], bias: this.params[2 * l + 1] }));
+    return ops.sirenMlp(this.x, layers, OMEGA);
   }
 
   loss(): Tensor {

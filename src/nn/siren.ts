@@ -5,7 +5,7 @@
  *   biases keep PyTorch's nn.Linear default U(±1/√fan_in).
  * Weights are drawn from a seeded PRNG, so a seed gives the same network everywhere.
  */
-import { linear, sineLinear } from '../ops/sine_linear.ts';
+import { sirenMlp } from '../ops/siren_mlp.ts';
 import { mulberry32, uniform } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
@@ -45,14 +45,9 @@ export class Siren {
     });
   }
 
-  /** coords [N, inputs] → [N, outputs] */
+  /** coords [N, inputs] → [N, outputs]: one op, whose backward fuses across layers (src/ops/siren_mlp.ts) */
   forward(coords: Tensor): Tensor {
-    let h = coords;
-    const last = this.layers.length - 1;
-    this.layers.forEach((layer, l) => {
-      h = l < last ? sineLinear(h, layer.weight, layer.bias, this.omega) : linear(h, layer.weight, layer.bias);
-    });
-    return h;
+    return sirenMlp(coords, this.layers, this.omega);
   }
 
   parameters(): Tensor[] {

@@ -7,6 +7,7 @@ export { reshape, permute, transpose, slice, concat } from './shape.ts';
 export { mse, l1 } from './loss.ts';
 export { fidelityLoss, type FidelityTerms } from './fidelity.ts';
 export { sineLinear, linear } from './sine_linear.ts';
+export { sirenMlp, type MlpLayer } from './siren_mlp.ts';
 export { sobel, type SobelOptions, type BorderMode } from './sobel.ts';
 export { conv2d, convTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.ts';
 export { pad2d, type Padding2d } from './pad.ts';

@@ -74,6 +74,8 @@ export interface MatmulPlan {
   threads: number;
   /** whether the vec4 core runs (usesVec4Core) */
   vec4: boolean;
+  /** rows of an invocation's register block */
+  blockRows: number;
 }
 
 /**
@@ -180,5 +182,5 @@ export function matmulPlan(
     };
     cache.set(name, k);
   }
-  return { kernel: k, tiles: [Math.ceil(N / (blockCols * wx)), Math.ceil(M / (block.rows * wy))], threads: wx * wy * slices, vec4 };
+  return { kernel: k, tiles: [Math.ceil(N / (blockCols * wx)), Math.ceil(M / (block.rows * wy))], threads: wx * wy * slices, vec4, blockRows: block.rows };
 }

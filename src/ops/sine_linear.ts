@@ -99,14 +99,17 @@ function checkShapes(x: Tensor, w: Tensor, b: Tensor): void {
   }
 }
 
-function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
+/**
+ * The layer's forward without autograd: y, and z = x·Wᵀ + b when `keepZ` (a sine layer's
+ * backward needs it). Also the forward of each layer of src/ops/siren_mlp.ts.
+ */
+export function layerForward(x: Tensor, w: Tensor, b: Tensor, omega: number | null, keepZ: boolean): { y: Tensor; z: Tensor | null } {
   checkShapes(x, w, b);
   const rt = runtime();
   const [M, K] = x.shape;
   const N = w.shape[0];
   const y = Tensor.empty([M, N], omega === null ? 'linear' : 'sine_linear');
-  const recording = isGradEnabled() && [x, w, b].some((t) => t.requiresGrad);
-  const z = omega !== null && recording ? Tensor.empty([M, N], 'sine_linear.z') : null;
+  const z = omega !== null && keepZ ? Tensor.empty([M, N], 'sine_linear.z') : null;
   if (y.size) {
     const form = forwardForm(N, K);
     const kernels = FORWARD[form];
@@ -127,6 +130,12 @@ function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
       wCopy?.dispose();
     }
   }
+  return { y, z };
+}
+
+function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
+  const recording = isGradEnabled() && [x, w, b].some((t) => t.requiresGrad);
+  const { y, z } = layerForward(x, w, b, omega, recording);
   return record(y, omega === null ? 'linear' : 'sineLinear', [x, w, b], (g) => {
     if (omega !== null && !z) throw new Error('sineLinear: z was not kept');
     const { dz, db } = z ? sineBackward(z, g, omega ?? 0, b.requiresGrad) : { dz: g, db: null };

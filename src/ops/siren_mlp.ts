@@ -1,0 +1,80 @@
+/**
+ * A SIREN (sine layers, then a linear one) as one op, so that its backward can fuse across
+ * layers. The gradient at a layer's input, dx = dz·W, is the gradient at the previous layer's
+ * output: the kernel that computes it (shaders/siren_mlp_backward.wgsl) also applies that
+ * layer's sine, dz_prev = dx·ω·cos(ω·z_prev), and sums the first level of its db. The chain of
+ * sineLinear ops computes dz in a pass of its own, which reads dx back (sine_linear_backward.wgsl):
+ * here each layer but the last has one pass, and one write and read of [points, width], fewer.
+ * Forward: each layer's own kernel (src/ops/sine_linear.ts layerForward), as sineLinear's.
+ * Shapes: x [M, in]; layers { weight [out, in], bias [out] } → [M, out of the last].
+ * Float64 reference: src/reference/siren_mlp.ts.
+ */
+import type { Kernel } from '../gpu/kernel.ts';
+import { Params } from '../gpu/params.ts';
+import { record } from '../tensor/autograd.ts';
+import { isGradEnabled, runtime } from '../tensor/context.ts';
+import { zeros } from '../tensor/create.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { matmul } from './matmul.ts';
+import { matmulPlan } from './matmul_kernel.ts';
+import { sum } from './reduce.ts';
+import { layerForward } from './sine_linear.ts';
+
+export interface MlpLayer {
+  weight: Tensor; // [out, in]
+  bias: Tensor; // [out]
+}
+
+const THROUGH_SINE: Kernel = { name: 'siren_mlp_backward', file: 'siren_mlp_backward.wgsl', inputs: 3, outputs: 2, uniform: true };
+
+/**
+ * From dz [M, K] at layer l's pre-activation, through its weight W [K, N] and the previous
+ * layer's sine: dz_prev = (dz·W)·ω·cos(ω·z_prev), and db_prev = Σ_rows dz_prev.
+ */
+function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number): { dz: Tensor; db: Tensor } {
+  const [M, K] = dz.shape;
+  const N = w.shape[1];
+  if (M === 0) return { dz: Tensor.empty([0, N], 'siren_mlp.dz'), db: zeros([N]) }; // a sum of no rows
+  const plan = matmulPlan(THROUGH_SINE, false, false, M, N, K);
+  const dzPrev = Tensor.empty([M, N], 'siren_mlp.dz');
+  const partial = Tensor.empty([Math.ceil(M / plan.blockRows), N], 'siren_mlp.db_partial');
+  runtime().dispatch(plan.kernel, {
+    inputs: [dz, w, zPrev], outputs: [dzPrev, partial], params: new Params().u32(M).u32(N).u32(K).f32(omega), workgroups: plan.tiles,
+  });
+  return { dz: dzPrev, db: sum(partial, { axes: 0 }) };
+}
+
+/** sin(ω·(x·W₀ᵀ + b₀)), then each layer's sine likewise, and the last layer linear. */
+export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number): Tensor {
+  if (layers.length === 0) throw new Error('sirenMlp: no layers');
+  const last = layers.length - 1;
+  const params = layers.flatMap((l) => [l.weight, l.bias]);
+  const keepZ = isGradEnabled() && [x, ...params].some((t) => t.requiresGrad);
+  const inputs: Tensor[] = []; // each layer's input: the backward's dW = dzᵀ·input
+  const zs: (Tensor | null)[] = [];
+  let h = x;
+  layers.forEach((layer, l) => {
+    inputs.push(h);
+    const { y, z } = layerForward(h, layer.weight, layer.bias, l < last ? omega : null, keepZ);
+    zs.push(z);
+    h = y;
+  });
+  return record(h, 'sirenMlp', [x, ...params], (g) => {
+    const grads: (Tensor | null)[] = [x, ...params].map(() => null);
+    let dz = g; // the gradient at layer l's pre-activation (the last layer is linear: at its output)
+    let db: Tensor | null = null; // its column sums, when the fused kernel made them
+    for (let l = last; l >= 0; l--) {
+      const { weight, bias } = layers[l];
+      if (weight.requiresGrad) grads[1 + 2 * l] = matmul(dz, inputs[l], { transA: true }); // [out, M]·[M, in]
+      if (bias.requiresGrad) grads[2 + 2 * l] = db ?? sum(dz, { axes: 0 });
+      if (l > 0) {
+        const z = zs[l - 1];
+        if (!z) throw new Error('sirenMlp: z was not kept');
+        ({ dz, db } = throughSine(dz, weight, z, omega));
+      } else if (x.requiresGrad) {
+        grads[0] = matmul(dz, weight); // [M, out]·[out, in]
+      }
+    }
+    return grads;
+  });
+}

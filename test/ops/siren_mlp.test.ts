@@ -1,0 +1,122 @@
+// The SIREN as one op (src/ops/siren_mlp.ts: the backward through each sine fused into the
+// product before it) against the chain of the layer references (src/reference/siren_mlp.ts),
+// with central differences on the small cases; then against the chain of sineLinear ops.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { init, ops, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
+import { slicedK } from '../../src/ops/matmul_kernel.ts';
+import { narrowLayer, shortLayer } from '../../src/ops/sine_linear.ts';
+import * as ref from '../../src/reference/siren_mlp.ts';
+import { mulberry32, randomTensor, type CpuTensor } from '../../src/reference/tensor.ts';
+import { checkOp } from './gpu-check.ts';
+
+await init({ quiet: true });
+test.after(() => shutdown());
+
+const OMEGA = 30;
+// sin(30·z) as in test/ops/sine_linear.test.ts; each layer's gradient passes through two more sines
+const SINE_TOL = { rtol: 1e-3, atol: 2 ** -11 };
+const gradTol = (M: number) => ({ rtol: 3e-3, atol: 2 * OMEGA * 2 ** -11 * Math.sqrt(M) });
+
+/** x [M, widths[0]], then W, b per layer, in SIREN's ranges (first layer ±1/in, others ±√(6/in)/ω). */
+function network(M: number, widths: number[], rng: () => number): CpuTensor[] {
+  const inputs = [randomTensor([M, widths[0]], rng)];
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const [fanIn, fanOut] = [widths[l], widths[l + 1]];
+    const bound = l === 0 ? 1 / fanIn : Math.sqrt(6 / fanIn) / OMEGA;
+    inputs.push(randomTensor([fanOut, fanIn], rng, -bound, bound), randomTensor([fanOut], rng, -0.5, 0.5));
+  }
+  return inputs;
+}
+
+const mlp = ([x, ...params]: Tensor[]): Tensor =>
+  ops.sirenMlp(x, Array.from({ length: params.length / 2 }, (_, l) => ({ weight: params[2 * l], bias: params[2 * l + 1] })), OMEGA);
+
+// [M, widths]: one point, odd widths (scalar cores), multiples of 4 (vec4 cores), a SIREN's shape in small
+const CASES: [number, number[]][] = [[1, [2, 3, 1]], [7, [2, 5, 7, 1]], [33, [3, 8, 8, 2]], [65, [2, 36, 36, 36, 1]], [257, [2, 64, 64, 1]]];
+
+async function checkCases(label: string, seed: number): Promise<void> {
+  const rng = mulberry32(seed);
+  for (const [M, widths] of CASES) {
+    const inputs = network(M, widths, rng);
+    await checkOp({
+      label: `sirenMlp ${label} ${M} points, widths ${widths.join('→')}`, inputs, gpu: mlp, ref: ref.sirenMlp, params: { omega: OMEGA },
+      forwardTol: SINE_TOL, gradTol: gradTol(M),
+    });
+  }
+}
+
+test('sirenMlp: forward and the gradients of x and every W and b', async () => {
+  await checkCases('cpu tuning', 1);
+});
+
+test('sirenMlp: coordinates without requiresGrad get no gradient', async () => {
+  const rng = mulberry32(2);
+  const inputs = network(9, [2, 8, 1], rng);
+  await checkOp({
+    label: 'sirenMlp, x constant', inputs, gpu: mlp, ref: ref.sirenMlp, params: { omega: OMEGA },
+    requiresGrad: [false, true, true, true, true], forwardTol: SINE_TOL, gradTol: gradTol(9),
+  });
+});
+
+// Narrow and short layer kernels, and K sliced within workgroups: GPU choices, forced here
+test('sirenMlp with the GPU kernel choices forced: narrow last layer, short first layer, sliced K', async () => {
+  narrowLayer.force = true;
+  shortLayer.force = true;
+  try {
+    await checkCases('narrow + short', 3);
+    const block = process.env.FUSEGRAD_MATMUL_BLOCK;
+    process.env.FUSEGRAD_MATMUL_BLOCK = '4x4';
+    slicedK.force = 2;
+    try {
+      await checkCases('narrow + short + 2 K slices', 4);
+    } finally {
+      slicedK.force = null;
+      if (block === undefined) delete process.env.FUSEGRAD_MATMUL_BLOCK;
+      else process.env.FUSEGRAD_MATMUL_BLOCK = block;
+    }
+  } finally {
+    narrowLayer.force = null;
+    shortLayer.force = null;
+  }
+});
+
+test('sirenMlp agrees with the chain of sineLinear ops it replaces (a 5×64 SIREN on 300 points)', async () => {
+  const rng = mulberry32(5);
+  const inputs = network(300, [2, 64, 64, 64, 64, 1], rng).map((t, k) => tensor(Float32Array.from(t.data), t.shape, { requiresGrad: k > 0 }));
+  const [x, ...params] = inputs;
+  /** the output and every parameter's gradient of sum(y²), read back */
+  const run = async (fused: boolean): Promise<Float32Array[]> => {
+    for (const p of params) { p.grad?.dispose(); p.grad = null; }
+    const y = tidy(() => {
+      let h = x;
+      if (fused) {
+        h = mlp(inputs);
+      } else {
+        for (let l = 0; l < params.length / 2; l++) {
+          const [w, b] = [params[2 * l], params[2 * l + 1]];
+          h = l < params.length / 2 - 1 ? ops.sineLinear(h, w, b, OMEGA) : ops.linear(h, w, b);
+        }
+      }
+      ops.sum(ops.mul(h, h)).backward();
+      return h;
+    });
+    const values = await Promise.all([y, ...params.map((p) => p.grad as Tensor)].map((t) => t.read()));
+    y.dispose();
+    return values;
+  };
+  const fused = await run(true);
+  const chain = await run(false);
+  fused.forEach((values, k) => {
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < values.length; i++) {
+      worst = Math.max(worst, Math.abs(values[i] - chain[k][i]));
+      scale = Math.max(scale, Math.abs(chain[k][i]));
+    }
+    assert.ok(worst <= 1e-4 * scale + 1e-6, `${k === 0 ? 'output' : `gradient of parameter ${k - 1}`}: max difference ${worst} (scale ${scale})`);
+  });
+  for (const t of inputs) t.dispose();
+});
+
+test.run();
