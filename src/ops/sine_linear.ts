@@ -6,6 +6,8 @@
  * Backward: dz = dy·ω·cos(ω·z) in one pass that also sums dz over runs of rows, the first level of
  * db = Σ_rows dz (shaders/sine_linear_backward.wgsl); dx = dz·W, dW = dzᵀ·x (matmuls with transpose
  * flags).
+ * A whole SIREN is one op, src/ops/siren_mlp.ts, whose backward fuses each dz pass into the
+ * product before it.
  * Shapes: x [M, in], W [out, in] (PyTorch layout), b [out] → y [M, out].
  * Float64 reference: src/reference/sine_linear.ts.
  */
