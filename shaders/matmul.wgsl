@@ -18,40 +18,23 @@ struct Params { M: u32, N: u32, K: u32, a_batch_stride: u32, b_batch_stride: u32
 @group(0) @binding(2) var<storage, read_write> C: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-// The register block each invocation computes (4×4 for the scalar core; see matmul_codegen.ts).
-const BLOCK_ROWS: u32 = {{BLOCK_ROWS}}u;
-const BLOCK_COLS: u32 = {{BLOCK_COLS}}u;
-const WG_X: u32 = {{WG_X}}u;
-const WG_Y: u32 = {{WG_Y}}u;
-const K_SLICES: u32 = {{K_SLICES}}u;
+#include "matmul_tile.wgsl"
 
-#include "{{CORE}}"
-#include "matmul_slices.wgsl"
-
-// No invocation returns before sum_slices, whose barrier needs them all: those past the output
-// take an empty K range (clamped rows and columns keep their loads in bounds) and store nothing.
 @compute @workgroup_size(WG_X, WG_Y, K_SLICES)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row0 = (wid.y * WG_Y + lid.y) * BLOCK_ROWS;
-  let col0 = (wid.x * WG_X + lid.x) * BLOCK_COLS;
-  let inside = row0 < params.M && col0 < params.N;
   let slices = max(1u, (params.K + params.k_slice - 1u) / params.k_slice);
   let batch = wid.z / slices;
   let k0 = (wid.z % slices) * params.k_slice;
-  let k = select(vec2<u32>(0u), slice_range(k0, min(k0 + params.k_slice, params.K), lid.z), inside);
-  var block = matmul_block(batch * params.a_batch_stride, batch * params.b_batch_stride,
-                           min(row0, params.M - 1u), min(col0, params.N - 1u), k.x, k.y);
-  if (K_SLICES > 1u) {
-    block = sum_slices(block, lid);
-  }
-  if (!inside || lid.z > 0u) {
+  let t = tile_block(wid, lid, batch * params.a_batch_stride, batch * params.b_batch_stride,
+                     k0, min(k0 + params.k_slice, params.K));
+  if (!t.stores) {
     return;
   }
   let c_base = wid.z * params.M * params.N;
-  for (var i = 0u; i < BLOCK_ROWS && row0 + i < params.M; i++) {
-    for (var j = 0u; j < BLOCK_COLS && col0 + j < params.N; j++) {
-      let v = block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u];
-      C[c_base + (row0 + i) * params.N + col0 + j] = v;
+  for (var i = 0u; i < BLOCK_ROWS && t.row0 + i < params.M; i++) {
+    for (var j = 0u; j < BLOCK_COLS && t.col0 + j < params.N; j++) {
+      let v = t.block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u];
+      C[c_base + (t.row0 + i) * params.N + t.col0 + j] = v;
     }
   }
 }

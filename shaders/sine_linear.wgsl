@@ -21,36 +21,20 @@ struct Params { M: u32, N: u32, K: u32, omega: f32 }
 override LINEAR: bool = false;
 override STORE_Z: bool = true; // false for inference: nothing will differentiate this layer
 
-// The register block each invocation computes (4×4 for the scalar core; see matmul_codegen.ts).
-const BLOCK_ROWS: u32 = {{BLOCK_ROWS}}u;
-const BLOCK_COLS: u32 = {{BLOCK_COLS}}u;
-const WG_X: u32 = {{WG_X}}u;
-const WG_Y: u32 = {{WG_Y}}u;
-const K_SLICES: u32 = {{K_SLICES}}u;
-
-#include "{{CORE}}"
-#include "matmul_slices.wgsl"
+#include "matmul_tile.wgsl"
 #include "sine_linear_store.wgsl"
 
-// As in matmul.wgsl, no invocation returns before sum_slices.
 @compute @workgroup_size(WG_X, WG_Y, K_SLICES)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row0 = (wid.y * WG_Y + lid.y) * BLOCK_ROWS;
-  let col0 = (wid.x * WG_X + lid.x) * BLOCK_COLS;
-  let inside = row0 < params.M && col0 < params.N;
-  let k = select(vec2<u32>(0u), slice_range(0u, params.K, lid.z), inside);
-  var block = matmul_block(0u, 0u, min(row0, params.M - 1u), min(col0, params.N - 1u), k.x, k.y);
-  if (K_SLICES > 1u) {
-    block = sum_slices(block, lid);
-  }
-  if (!inside || lid.z > 0u) {
+  let t = tile_block(wid, lid, 0u, 0u, 0u, params.K);
+  if (!t.stores) {
     return;
   }
-  for (var i = 0u; i < BLOCK_ROWS && row0 + i < params.M; i++) {
-    for (var j = 0u; j < BLOCK_COLS && col0 + j < params.N; j++) {
-      let v = block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u];
-      let at = (row0 + i) * params.N + col0 + j;
-      store_output(at, v + bias[col0 + j]);
+  for (var i = 0u; i < BLOCK_ROWS && t.row0 + i < params.M; i++) {
+    for (var j = 0u; j < BLOCK_COLS && t.col0 + j < params.N; j++) {
+      let v = t.block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u];
+      let at = (t.row0 + i) * params.N + t.col0 + j;
+      store_output(at, v + bias[t.col0 + j]);
     }
   }
 }

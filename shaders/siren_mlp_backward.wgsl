@@ -19,38 +19,23 @@ struct Params { M: u32, N: u32, K: u32, omega: f32 }
 @group(0) @binding(4) var<storage, read_write> PARTIAL: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-const BLOCK_ROWS: u32 = {{BLOCK_ROWS}}u;
-const BLOCK_COLS: u32 = {{BLOCK_COLS}}u;
-const WG_X: u32 = {{WG_X}}u;
-const WG_Y: u32 = {{WG_Y}}u;
-const K_SLICES: u32 = {{K_SLICES}}u;
+#include "matmul_tile.wgsl"
 
-#include "{{CORE}}"
-#include "matmul_slices.wgsl"
-
-// As in matmul.wgsl, no invocation returns before sum_slices.
 @compute @workgroup_size(WG_X, WG_Y, K_SLICES)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row0 = (wid.y * WG_Y + lid.y) * BLOCK_ROWS;
-  let col0 = (wid.x * WG_X + lid.x) * BLOCK_COLS;
-  let inside = row0 < params.M && col0 < params.N;
-  let k = select(vec2<u32>(0u), slice_range(0u, params.K, lid.z), inside);
-  var block = matmul_block(0u, 0u, min(row0, params.M - 1u), min(col0, params.N - 1u), k.x, k.y);
-  if (K_SLICES > 1u) {
-    block = sum_slices(block, lid);
-  }
-  if (!inside || lid.z > 0u) {
+  let t = tile_block(wid, lid, 0u, 0u, 0u, params.K);
+  if (!t.stores) {
     return;
   }
-  let partial_row = (row0 / BLOCK_ROWS) * params.N;
-  for (var j = 0u; j < BLOCK_COLS && col0 + j < params.N; j++) {
+  let partial_row = (t.row0 / BLOCK_ROWS) * params.N;
+  for (var j = 0u; j < BLOCK_COLS && t.col0 + j < params.N; j++) {
     var column = 0.0;
-    for (var i = 0u; i < BLOCK_ROWS && row0 + i < params.M; i++) {
-      let at = (row0 + i) * params.N + col0 + j;
-      let dz = block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u] * params.omega * cos(params.omega * Z[at]);
+    for (var i = 0u; i < BLOCK_ROWS && t.row0 + i < params.M; i++) {
+      let at = (t.row0 + i) * params.N + t.col0 + j;
+      let dz = t.block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u] * params.omega * cos(params.omega * Z[at]);
       DZ[at] = dz;
       column += dz;
     }
-    PARTIAL[partial_row + col0 + j] = column;
+    PARTIAL[partial_row + t.col0 + j] = column;
   }
 }

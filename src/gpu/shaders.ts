@@ -4,7 +4,7 @@
  * (see scripts/build-web.mjs), so the engine code is the same in both places.
  *
  * Two small text features, nothing more:
- *   #include "file.wgsl"   pastes another shader file (shared index helpers)
+ *   #include "file.wgsl"   pastes another shader file (shared index helpers), with the same snippets
  *   {{NAME}}               replaced by a caller-given snippet (e.g. an element-wise expression)
  */
 type ShaderTable = Record<string, string>;
@@ -39,5 +39,6 @@ export function shaderSource(file: string, snippets: Record<string, string> = {}
     if (value === undefined) throw new Error(`shaders/${file}: no value given for {{${key}}}`);
     return value;
   });
-  return filled.replace(/^#include "([^"]+)"$/gm, (_, name: string) => shaderSource(name));
+  // an included file sees the includer's snippets (the matmul family's tile: its block and core)
+  return filled.replace(/^#include "([^"]+)"$/gm, (_, name: string) => shaderSource(name, snippets));
 }
