@@ -135,17 +135,26 @@ export function layerForward(x: Tensor, w: Tensor, b: Tensor, omega: number | nu
   return { y, z };
 }
 
+/**
+ * The gradients of a layer's x, W and b (null where not required) from dz, the gradient at its
+ * pre-activation z = x·Wᵀ + b; `db` when the pass that made dz summed it already. Also the
+ * rule of each layer of src/ops/siren_mlp.ts.
+ */
+export function layerGradients(dz: Tensor, x: Tensor, w: Tensor, b: Tensor, db: Tensor | null): (Tensor | null)[] {
+  return [
+    x.requiresGrad ? matmul(dz, w) : null, // [M, out]·[out, in]
+    w.requiresGrad ? matmul(dz, x, { transA: true }) : null, // [out, M]·[M, in]
+    b.requiresGrad ? (db ?? sum(dz, { axes: 0 })) : null,
+  ];
+}
+
 function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
   const recording = isGradEnabled() && [x, w, b].some((t) => t.requiresGrad);
   const { y, z } = layerForward(x, w, b, omega, recording);
   return record(y, omega === null ? 'linear' : 'sineLinear', [x, w, b], (g) => {
     if (omega !== null && !z) throw new Error('sineLinear: z was not kept');
     const { dz, db } = z ? sineBackward(z, g, omega ?? 0, b.requiresGrad) : { dz: g, db: null };
-    return [
-      x.requiresGrad ? matmul(dz, w) : null, // [M, out]·[out, in]
-      w.requiresGrad ? matmul(dz, x, { transA: true }) : null, // [out, M]·[M, in]
-      b.requiresGrad ? (db ?? sum(dz, { axes: 0 })) : null,
-    ];
+    return layerGradients(dz, x, w, b, db);
   });
 }
 

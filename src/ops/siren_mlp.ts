@@ -15,10 +15,9 @@ import { record } from '../tensor/autograd.ts';
 import { isGradEnabled, runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { matmul } from './matmul.ts';
 import { matmulPlan } from './matmul_kernel.ts';
 import { sum } from './reduce.ts';
-import { layerForward } from './sine_linear.ts';
+import { layerForward, layerGradients } from './sine_linear.ts';
 
 export interface MlpLayer {
   weight: Tensor; // [out, in]
@@ -65,14 +64,14 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
     let db: Tensor | null = null; // its column sums, when the fused kernel made them
     for (let l = last; l >= 0; l--) {
       const { weight, bias } = layers[l];
-      if (weight.requiresGrad) grads[1 + 2 * l] = matmul(dz, inputs[l], { transA: true }); // [out, M]·[M, in]
-      if (bias.requiresGrad) grads[2 + 2 * l] = db ?? sum(dz, { axes: 0 });
-      if (l > 0) {
+      // a layer's input past the first is this op's own, recorded by no one: no dx is made for it
+      const [dx, dw, dbl] = layerGradients(dz, inputs[l], weight, bias, db);
+      [grads[1 + 2 * l], grads[2 + 2 * l]] = [dw, dbl];
+      if (l === 0) grads[0] = dx;
+      else {
         const z = zs[l - 1];
         if (!z) throw new Error('sirenMlp: z was not kept');
         ({ dz, db } = throughSine(dz, weight, z, omega));
-      } else if (x.requiresGrad) {
-        grads[0] = matmul(dz, weight); // [M, out]·[out, in]
       }
     }
     return grads;
