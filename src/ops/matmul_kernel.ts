@@ -88,11 +88,11 @@ export const TARGET_THREADS = 1024 * 256;
 
 /**
  * K slices within each workgroup (kSlicesInWorkgroup): `enabled` lets the GPU tuning choose them
- * (FUSEGRAD_SLICED_K=1 at start, or a benchmark comparing both); `force` fixes their number
- * regardless of tuning and shape (tests check the path on SwiftShader).
+ * (on unless FUSEGRAD_SLICED_K=0 at start; the benchmarks turn it off for their comparison rows);
+ * `force` fixes their number regardless of tuning and shape (tests check the path on SwiftShader).
  */
 export const slicedK: { enabled: boolean; force: number | null } = {
-  enabled: typeof process !== 'undefined' && process.env?.FUSEGRAD_SLICED_K === '1',
+  enabled: typeof process === 'undefined' || process.env?.FUSEGRAD_SLICED_K !== '0',
   force: null,
 };
 
@@ -106,7 +106,9 @@ const WORKGROUP_THREADS = 256;
  * fitted on 64² points are 65,536 blocks of 4×4, a quarter of TARGET_THREADS. On the H100 they
  * ran at 54–66% of the 1024³ ceiling, the same kernels at 16,384 points at 86–122%
  * (bench/RESULTS.md, session 8). Slicing K gives such an output as many invocations as the larger
- * one. Not measured on a GPU yet, so off unless enabled (GPU tuning, vec4 core only).
+ * one: on the H100 the 64² step went from 1,507 to 1,824 it/s and the 128² step from 605 to 649
+ * (session 10). GPU tuning and the vec4 core only: SwiftShader's two threads gain nothing from more
+ * invocations.
  */
 function kSlicesInWorkgroup(blocks: number, K: number, vec4: boolean): number {
   if (slicedK.force) return slicedK.force;

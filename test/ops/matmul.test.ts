@@ -135,8 +135,8 @@ test('split-K: forced slices give the same product and gradients (odd K, a short
   }
 });
 
-// K sliced within a workgroup (shaders/matmul_slices.wgsl) runs on GPUs only, and only when
-// FUSEGRAD_SLICED_K=1 (src/ops/matmul_kernel.ts kSlicesInWorkgroup); forced here so SwiftShader
+// K sliced within a workgroup (shaders/matmul_slices.wgsl) runs with the GPU tuning only, for small
+// outputs (src/ops/matmul_kernel.ts kSlicesInWorkgroup); forced here so SwiftShader
 // checks it, with the GPUs' 4×4 block: 2, 3 and 4 slices, K shorter than the slices (empty ones),
 // tiles past the output, both cores, batches, and under split-K across workgroups. Forward {} and
 // its gradients run A·B, A·Bᵀ and Aᵀ·B; Aᵀ·Bᵀ runs all three as Aᵀ·Bᵀ. Sliced kernels take

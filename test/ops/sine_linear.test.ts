@@ -79,8 +79,8 @@ for (const { path, flag, seed, shapes } of FORCED_PATHS) {
   });
 }
 
-// The cores with K sliced within each workgroup (shaders/matmul_slices.wgsl; GPUs only, and only
-// when FUSEGRAD_SLICED_K=1), forced, with the GPUs' 4×4 block: the Bᵀ scalar and vec4 cores, and W
+// The cores with K sliced within each workgroup (shaders/matmul_slices.wgsl; the GPU tuning's, for
+// small outputs), forced, with the GPUs' 4×4 block: the Bᵀ scalar and vec4 cores, and W
 // copied for the plain one.
 test('sineLinear and linear, K sliced within a workgroup: forward and gradients', async () => {
   const rng = mulberry32(11);
