@@ -1,11 +1,12 @@
 // A SIREN's backward between two layers, fused (src/ops/siren_mlp.ts): the gradient at layer l's
 // input, dx = dz·W (a plain matmul), is the gradient at the previous layer's output, so its
-// epilogue applies that layer's sine, dz_prev = dx·ω·cos(ω·z_prev), and sums each invocation's
-// rows of dz_prev, the first level of the previous layer's db. Without it, dx is written, then
-// read again by a pass of its own (sine_linear_backward.wgsl).
+// epilogue applies that layer's sine, dz_prev = dx·ω·cos(ω·z_prev), and sums the tile's rows of
+// dz_prev, the first level of the previous layer's db. Without it, dx is written, then read again
+// by a pass of its own (sine_linear_backward.wgsl).
 //   A = dz: [M, K] (M points, K = layer l's outputs); B = W: [K, N] (layer l's weight, PyTorch's
 //   [out, in]: N = its inputs); Z = z_prev: [M, N]
-//   DZ = dz_prev: [M, N]; PARTIAL: [ceil(M / BLOCK_ROWS), N], the column sums of each row block
+//   DZ = dz_prev: [M, N]; PARTIAL: [tiles along rows, N], the column sums of each tile's rows
+//   (one row of partials per workgroup row: a bias sum over 4,096 of them took two passes on GPUs)
 // bindings: 0 A (read); 1 B (read); 2 Z (read); 3 DZ (storage); 4 PARTIAL (storage);
 //           5 params { M, N, K, omega }
 // workgroup, tiles and K slices as in matmul.wgsl; grid: (ceil(N / tile columns), ceil(M / tile rows))
@@ -21,21 +22,38 @@ struct Params { M: u32, N: u32, K: u32, omega: f32 }
 
 #include "matmul_tile.wgsl"
 
+// Each invocation's column sums over its block's rows, [column j of the block][lid.y][lid.x], so
+// that the summing invocations (lid.y = 0) read adjacent words.
+var<workgroup> column_sums: array<f32, BLOCK_COLS * WG_Y * WG_X>;
+
 @compute @workgroup_size(WG_X, WG_Y, K_SLICES)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let t = tile_block(wid, lid, 0u, 0u, 0u, params.K);
-  if (!t.stores) {
-    return;
-  }
-  let partial_row = (t.row0 / BLOCK_ROWS) * params.N;
-  for (var j = 0u; j < BLOCK_COLS && t.col0 + j < params.N; j++) {
-    var column = 0.0;
-    for (var i = 0u; i < BLOCK_ROWS && t.row0 + i < params.M; i++) {
-      let at = (t.row0 + i) * params.N + t.col0 + j;
-      let dz = t.block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u] * params.omega * cos(params.omega * Z[at]);
-      DZ[at] = dz;
-      column += dz;
+  var sums: array<f32, BLOCK_COLS>; // zeros where this invocation stores nothing
+  if (t.stores) {
+    for (var j = 0u; j < BLOCK_COLS && t.col0 + j < params.N; j++) {
+      for (var i = 0u; i < BLOCK_ROWS && t.row0 + i < params.M; i++) {
+        let at = (t.row0 + i) * params.N + t.col0 + j;
+        let dz = t.block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u] * params.omega * cos(params.omega * Z[at]);
+        DZ[at] = dz;
+        sums[j] += dz;
+      }
     }
-    PARTIAL[partial_row + t.col0 + j] = column;
+  }
+  if (lid.z == 0u) {
+    for (var j = 0u; j < BLOCK_COLS; j++) {
+      column_sums[(j * WG_Y + lid.y) * WG_X + lid.x] = sums[j];
+    }
+  }
+  workgroupBarrier();
+  // the tile's first row of invocations adds up its column of blocks
+  if (lid.z == 0u && lid.y == 0u && t.col0 < params.N) {
+    for (var j = 0u; j < BLOCK_COLS && t.col0 + j < params.N; j++) {
+      var column = 0.0;
+      for (var y = 0u; y < WG_Y; y++) {
+        column += column_sums[(j * WG_Y + y) * WG_X + lid.x];
+      }
+      PARTIAL[wid.y * params.N + t.col0 + j] = column;
+    }
   }
 }

@@ -74,8 +74,6 @@ export interface MatmulPlan {
   threads: number;
   /** whether the vec4 core runs (usesVec4Core) */
   vec4: boolean;
-  /** rows of an invocation's register block */
-  blockRows: number;
 }
 
 /**
@@ -141,10 +139,15 @@ function workgroupFor(block: RegisterBlock, M: number, N: number, vec4: boolean)
 
 const cache = new Map<string, Kernel>();
 
-/** The kernel for op(A)·op(B) of M×K·K×N: the vec4 core when the shape allows it, the workgroup shape for the output's. */
+/**
+ * The kernel for op(A)·op(B) of M×K·K×N: the vec4 core when the shape allows it, the workgroup
+ * shape for the output's. `epilogueBytesPerColumn` is workgroup memory the kernel's epilogue
+ * declares per invocation and column of its block (siren_mlp_backward.wgsl's column sums), counted
+ * with the K slices' blocks.
+ */
 export function matmulPlan(
   base: Omit<Kernel, 'snippets' | 'constants'> & { constants?: Record<string, number> },
-  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  transA: boolean, transB: boolean, M: number, N: number, K: number, epilogueBytesPerColumn = 0,
 ): MatmulPlan {
   const vec4 = usesVec4Core(M, N, K, transA);
   const block = vec4 ? registerBlock() : BLOCK_4X4;
@@ -152,11 +155,12 @@ export function matmulPlan(
   let slices = kSlicesInWorkgroup(Math.ceil(M / block.rows) * Math.ceil(N / blockCols), K, vec4);
   let [wx, wy] = workgroupFor(block, M, N, vec4);
   // A sliced tile keeps the workgroup at 256 invocations, and the blocks its slices 1.. hand to
-  // slice 0 within the adapter's workgroup memory: fewer rows of blocks (or columns).
-  const sliceBytes = (threads: number) => (slices - 1) * threads * block.rows * blockCols * 4;
+  // slice 0 (with the epilogue's memory) within the adapter's workgroup memory: fewer rows of
+  // blocks (or columns).
+  const workgroupBytes = (threads: number) => (slices - 1) * threads * block.rows * blockCols * 4 + threads * blockCols * epilogueBytesPerColumn;
   const storage = runtime().limits.maxComputeWorkgroupStorageSize;
-  while (wx * wy > 1 && (wx * wy * slices > WORKGROUP_THREADS || sliceBytes(wx * wy) > storage)) [wx, wy] = wy > 1 ? [wx, wy / 2] : [wx / 2, wy];
-  if (sliceBytes(wx * wy) > storage) {
+  while (wx * wy > 1 && (wx * wy * slices > WORKGROUP_THREADS || workgroupBytes(wx * wy) > storage)) [wx, wy] = wy > 1 ? [wx, wy / 2] : [wx / 2, wy];
+  if (workgroupBytes(wx * wy) > storage) {
     slices = 1; // not even one block's slices fit: the plain tile
     [wx, wy] = workgroupFor(block, M, N, vec4);
   }
@@ -184,5 +188,5 @@ export function matmulPlan(
     };
     cache.set(name, k);
   }
-  return { kernel: k, tiles: [Math.ceil(N / (blockCols * wx)), Math.ceil(M / (block.rows * wy))], threads: wx * wy * slices, vec4, blockRows: block.rows };
+  return { kernel: k, tiles: [Math.ceil(N / (blockCols * wx)), Math.ceil(M / (block.rows * wy))], threads: wx * wy * slices, vec4 };
 }

@@ -2,7 +2,7 @@
  * A SIREN (sine layers, then a linear one) as one op, so that its backward can fuse across
  * layers. The gradient at a layer's input, dx = dz·W, is the gradient at the previous layer's
  * output: the kernel that computes it (shaders/siren_mlp_backward.wgsl) also applies that
- * layer's sine, dz_prev = dx·ω·cos(ω·z_prev), and sums the first level of its db. The chain of
+ * layer's sine, dz_prev = dx·ω·cos(ω·z_prev), and sums each tile's rows of its db. The chain of
  * sineLinear ops computes dz in a pass of its own, which reads dx back (sine_linear_backward.wgsl):
  * here each layer but the last has one pass, and one write and read of [points, width], fewer.
  * Forward: each layer's own kernel (src/ops/sine_linear.ts layerForward), as sineLinear's.
@@ -25,6 +25,8 @@ export interface MlpLayer {
 }
 
 const THROUGH_SINE: Kernel = { name: 'siren_mlp_backward', file: 'siren_mlp_backward.wgsl', inputs: 3, outputs: 2, uniform: true };
+/** workgroup memory of the kernel's column sums: a float per invocation and column of its block */
+const COLUMN_SUM_BYTES = 4;
 
 /**
  * From dz [M, K] at layer l's pre-activation, through its weight W [K, N] and the previous
@@ -34,9 +36,9 @@ function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number): { dz:
   const [M, K] = dz.shape;
   const N = w.shape[1];
   if (M === 0) return { dz: Tensor.empty([0, N], 'siren_mlp.dz'), db: zeros([N]) }; // a sum of no rows
-  const plan = matmulPlan(THROUGH_SINE, false, false, M, N, K);
+  const plan = matmulPlan(THROUGH_SINE, false, false, M, N, K, COLUMN_SUM_BYTES);
   const dzPrev = Tensor.empty([M, N], 'siren_mlp.dz');
-  const partial = Tensor.empty([Math.ceil(M / plan.blockRows), N], 'siren_mlp.db_partial');
+  const partial = Tensor.empty([plan.tiles[1], N], 'siren_mlp.db_partial'); // a row per tile row
   runtime().dispatch(plan.kernel, {
     inputs: [dz, w, zPrev], outputs: [dzPrev, partial], params: new Params().u32(M).u32(N).u32(K).f32(omega), workgroups: plan.tiles,
   });
