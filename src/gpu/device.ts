@@ -35,6 +35,8 @@ export interface DeviceOptions {
   powerPreference?: GPUPowerPreference;
   /** Pretend the adapter's binding limit is this small (tests of the tiling paths). */
   maxStorageBufferBindingSize?: number;
+  /** Pretend the adapter allows this few storage buffers per shader stage (tests of Adam's passes). */
+  maxStorageBuffersPerShaderStage?: number;
   /** Extra dawn.node toggles, e.g. ['enable-dawn-features=disable_robustness']. */
   dawnFlags?: string[];
   /** Silence the stderr note about the SwiftShader fallback. */
@@ -121,6 +123,9 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
   for (const name of LIMITS_WE_RAISE) limits[name] = device.limits[name];
   if (options.maxStorageBufferBindingSize) {
     limits.maxStorageBufferBindingSize = Math.min(limits.maxStorageBufferBindingSize, options.maxStorageBufferBindingSize);
+  }
+  if (options.maxStorageBuffersPerShaderStage) {
+    limits.maxStorageBuffersPerShaderStage = Math.min(limits.maxStorageBuffersPerShaderStage, options.maxStorageBuffersPerShaderStage);
   }
   const info = adapter.info;
   const report: AdapterReport = {

@@ -1,6 +1,6 @@
 /**
  * Adam with PyTorch semantics (β = (0.9, 0.999), ε = 1e-8, L2 weight decay added to the
- * gradient), one fused kernel for up to three parameter tensors at a time: shaders/adam.wgsl.
+ * gradient), one fused kernel for several parameter tensors at a time: shaders/adam.wgsl.
  * The moments of all tensors live in two buffers, m and v (more past the binding limit).
  * Float64 reference: src/reference/optim.ts.
  */
@@ -20,16 +20,51 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
-/** tensor slots of the kernel: 3 gradients + 3 parameters + m + v are WebGPU's default 8 storage bindings */
-const SLOTS = 3;
-const kernel = (slots: number): Kernel => ({
-  name: `adam.${slots}`, file: 'adam.wgsl', constants: { SLOTS: slots }, inputs: SLOTS, outputs: SLOTS + 2, uniform: true,
-});
+/** tensors per pass at most, however many bindings an adapter has */
+const MAX_SLOTS = 8;
+
 /**
- * Tensors per dispatch by tuning: 3 on GPUs, 1 on CPU adapters, where the kernel's unused
- * branches cost as if taken (shaders/adam.wgsl), and a dispatch costs little next to the work.
+ * The pass for `slots` tensors (shaders/adam.wgsl): slot k's bindings, parameters and branch, as
+ * snippets. One slot has no branch: SwiftShader runs a branch's code even where no invocation
+ * takes it, which made a 3-slot pass twice as slow per element there.
  */
-const ADAM = { gpu: { kernel: kernel(SLOTS), slots: SLOTS }, cpu: { kernel: kernel(1), slots: 1 } } as const;
+function adamKernel(slots: number): Kernel {
+  const ks = Array.from({ length: slots }, (_, i) => i + 1);
+  const update = (k: number, index: string) =>
+    `if (${index} < params.n_${k}) { p_${k}[${index}] = adam(p_${k}[${index}], g_${k}[${index}], params.offset_${k} + ${index}); }`;
+  const branch = (k: number) => {
+    const body = `    let j = i - params.start_${k};\n    ${update(k, 'j')}`;
+    if (k === slots) return `  {\n${body}\n  }`;
+    return `  if (i < params.start_${k + 1}) {\n${body}\n  }`;
+  };
+  return {
+    name: `adam.${slots}`, file: 'adam.wgsl', inputs: slots, outputs: slots + 2, uniform: true,
+    snippets: {
+      SLOT_PARAMS: ks.map((k) => `  n_${k}: u32, start_${k}: u32, offset_${k}: u32,`).join('\n'),
+      SLOT_BINDINGS: [
+        ...ks.map((k) => `@group(0) @binding(${k - 1}) var<storage, read> g_${k}: array<f32>;`),
+        ...ks.map((k) => `@group(0) @binding(${slots + k - 1}) var<storage, read_write> p_${k}: array<f32>;`),
+      ].join('\n'),
+      M_BINDING: String(2 * slots), V_BINDING: String(2 * slots + 1), PARAMS_BINDING: String(2 * slots + 2),
+      SLOT_UPDATES: slots === 1 ? `  ${update(1, 'i')}` : ks.map(branch).join(' else\n'),
+    },
+  };
+}
+
+const kernels = new Map<number, Kernel>();
+
+/**
+ * Tensors per pass: on GPUs as many as the storage bindings allow (a gradient and a parameter
+ * each, and m and v), 1 on CPU adapters, where unused branches cost as if taken and a dispatch
+ * costs little next to the work.
+ */
+function adamPass(): { kernel: Kernel; slots: number } {
+  const rt = runtime();
+  const slots = rt.tuning === 'cpu' ? 1 : Math.max(1, Math.min(MAX_SLOTS, Math.floor((rt.limits.maxStorageBuffersPerShaderStage - 2) / 2)));
+  let kernel = kernels.get(slots);
+  if (!kernel) kernels.set(slots, (kernel = adamKernel(slots)));
+  return { kernel, slots };
+}
 
 export class Adam extends Optimizer {
   readonly beta1: number;
@@ -63,49 +98,48 @@ export class Adam extends Optimizer {
       return place;
     });
     this.arenas = totals.map((total) => ({ m: keep(zeros([total], { label: 'adam.m' })), v: keep(zeros([total], { label: 'adam.v' })) }));
-    this.spares = Array.from({ length: SLOTS - 1 }, () => keep(Tensor.empty([1], 'adam.spare')));
+    this.spares = Array.from({ length: MAX_SLOTS - 1 }, () => keep(Tensor.empty([1], 'adam.spare')));
   }
 
   step(): void {
     if (!this.arenas.length && this.params.length) throw new Error('Adam: step() after dispose()');
     this.countStep();
-    const { kernel, slots } = ADAM[runtime().tuning];
+    const { kernel, slots } = adamPass();
     // parameters with something to update (those without a gradient are left alone), in passes of
     // up to `slots` that share an arena
     let pass: number[] = [];
     this.params.forEach((p, i) => {
       if (!p.grad || p.size === 0) return;
       if (pass.length === slots || (pass.length && this.places[pass[0]].arena !== this.places[i].arena)) {
-        this.dispatch(kernel, pass);
+        this.dispatch(kernel, slots, pass);
         pass = [];
       }
       pass.push(i);
     });
-    if (pass.length) this.dispatch(kernel, pass);
+    if (pass.length) this.dispatch(kernel, slots, pass);
   }
 
   /** One pass over the parameters at these indices (at most the kernel's slots). */
-  private dispatch(kernel: Kernel, indices: number[]): void {
+  private dispatch(kernel: Kernel, slots: number, indices: number[]): void {
     const rt = runtime();
-    const sizes = Array.from({ length: SLOTS }, (_, k) => (k < indices.length ? this.params[indices[k]].size : 0));
+    const sizes = Array.from({ length: slots }, (_, k) => (k < indices.length ? this.params[indices[k]].size : 0));
     // slot k's first invocation, at a workgroup boundary so that a workgroup takes one branch
     const starts = [0];
-    for (let k = 1; k < SLOTS; k++) starts.push(starts[k - 1] + Math.ceil(sizes[k - 1] / 256) * 256);
-    const end = starts[SLOTS - 1] + sizes[SLOTS - 1];
+    for (let k = 1; k < slots; k++) starts.push(starts[k - 1] + Math.ceil(sizes[k - 1] / 256) * 256);
+    const end = starts[slots - 1] + sizes[slots - 1];
     const arena = this.arenas[this.places[indices[0]].arena];
     // the learning rate and the bias corrections of the current step, also at each replay
     const params = (): Params => {
       const p = new Params();
-      for (const n of sizes) p.u32(n);
-      p.u32(starts[1]).u32(starts[2]);
-      for (let k = 0; k < SLOTS; k++) p.u32(k < indices.length ? this.places[indices[k]].offset : 0);
+      for (let k = 0; k < slots; k++) p.u32(sizes[k]).u32(starts[k]).u32(k < indices.length ? this.places[indices[k]].offset : 0);
       return p.f32(this.lr).f32(this.beta1).f32(this.beta2).f32(this.eps).f32(this.weightDecay)
         .f32(1 - this.beta1 ** this.stepCount).f32(1 - this.beta2 ** this.stepCount).f32(1 - this.beta1).f32(1 - this.beta2);
     };
     const slot = (k: number): Tensor => (k < indices.length ? this.params[indices[k]] : this.spares[k - indices.length]);
-    const grads = Array.from({ length: SLOTS }, (_, k) => slot(k < indices.length ? k : 0).grad as Tensor);
+    const grads = Array.from({ length: slots }, (_, k) => slot(k < indices.length ? k : 0).grad as Tensor);
+    const updated = Array.from({ length: slots }, (_, k) => slot(k));
     rt.dispatch(kernel, {
-      inputs: grads, outputs: [slot(0), slot(1), slot(2), arena.m, arena.v], params: params(), refresh: params,
+      inputs: grads, outputs: [...updated, arena.m, arena.v], params: params(), refresh: params,
       workgroups: rt.grid1d(end, 256),
     });
   }
