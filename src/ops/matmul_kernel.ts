@@ -86,11 +86,13 @@ export const TARGET_THREADS = 1024 * 256;
 
 /**
  * K slices within each workgroup (kSlicesInWorkgroup): `enabled` lets the GPU tuning choose them
- * (on unless FUSEGRAD_SLICED_K=0 at start; the benchmarks turn it off for their comparison rows);
- * `force` fixes their number regardless of tuning and shape (tests check the path on SwiftShader).
+ * (on unless FUSEGRAD_SLICED_K=0 at start; the benchmarks turn it off for their comparison rows),
+ * up to `most` (2 or 4); `force` fixes their number regardless of tuning and shape (tests check
+ * the path on SwiftShader).
  */
-export const slicedK: { enabled: boolean; force: number | null } = {
+export const slicedK: { enabled: boolean; most: number; force: number | null } = {
   enabled: typeof process === 'undefined' || process.env?.FUSEGRAD_SLICED_K !== '0',
+  most: 4,
   force: null,
 };
 
@@ -112,7 +114,7 @@ function kSlicesInWorkgroup(blocks: number, K: number, vec4: boolean): number {
   if (slicedK.force) return slicedK.force;
   if (!slicedK.enabled || !vec4 || runtime().tuning !== 'gpu') return 1;
   let slices = 1;
-  while (slices < 4 && blocks * slices * 2 <= TARGET_THREADS && K / (slices * 2) >= MIN_SLICED_K) slices *= 2;
+  while (slices < slicedK.most && blocks * slices * 2 <= TARGET_THREADS && K / (slices * 2) >= MIN_SLICED_K) slices *= 2;
   return slices;
 }
 
