@@ -85,14 +85,23 @@ export interface MatmulPlan {
 export const TARGET_THREADS = 1024 * 256;
 
 /**
+ * Invocations that slicing K aims for: one wave, every workgroup resident at once (528 of 256 on a
+ * 132-SM H100, four to an SM). A product already that wide is not sliced; slicing it to two waves
+ * (TARGET_THREADS) only adds the slices' sums: on the H100 the 64² SIREN step ran at 1,981 it/s
+ * with its 4,096-row products in 2 slices, 1,621 in 4 (session 10, alternated in one process).
+ */
+const SLICED_TARGET_THREADS = TARGET_THREADS / 2;
+
+/**
  * K slices within each workgroup (kSlicesInWorkgroup): `enabled` lets the GPU tuning choose them
  * (on unless FUSEGRAD_SLICED_K=0 at start; the benchmarks turn it off for their comparison rows),
- * up to `most` (2 or 4); `force` fixes their number regardless of tuning and shape (tests check
- * the path on SwiftShader).
+ * up to `most` and to `threads` invocations; `force` fixes their number regardless of tuning and
+ * shape (tests check the path on SwiftShader).
  */
-export const slicedK: { enabled: boolean; most: number; force: number | null } = {
+export const slicedK: { enabled: boolean; most: number; threads: number; force: number | null } = {
   enabled: typeof process === 'undefined' || process.env?.FUSEGRAD_SLICED_K !== '0',
   most: 4,
+  threads: SLICED_TARGET_THREADS,
   force: null,
 };
 
@@ -105,16 +114,16 @@ const WORKGROUP_THREADS = 256;
  * K slices within a workgroup (shaders/matmul_slices.wgsl): 1, 2 or 4. The products of a SIREN
  * fitted on 64² points are 65,536 blocks of 4×4, a quarter of TARGET_THREADS. On the H100 they
  * ran at 54–66% of the 1024³ ceiling, the same kernels at 16,384 points at 86–122%
- * (bench/RESULTS.md, session 8). Slicing K gives such an output as many invocations as the larger
- * one: on the H100 the 64² step went from 1,507 to 1,824 it/s and the 128² step from 605 to 649
- * (session 10). GPU tuning and the vec4 core only: SwiftShader's two threads gain nothing from more
- * invocations.
+ * (bench/RESULTS.md, session 8). Slicing K gives such an output the invocations of a wave: on the
+ * H100 the 64² step went from 1,507 to 1,824 it/s (4 slices) and the 128² step from 605 to 649
+ * (session 10). GPU tuning and the vec4 core only: SwiftShader's two threads gain nothing from
+ * more invocations.
  */
 function kSlicesInWorkgroup(blocks: number, K: number, vec4: boolean): number {
   if (slicedK.force) return slicedK.force;
   if (!slicedK.enabled || !vec4 || runtime().tuning !== 'gpu') return 1;
   let slices = 1;
-  while (slices < slicedK.most && blocks * slices * 2 <= TARGET_THREADS && K / (slices * 2) >= MIN_SLICED_K) slices *= 2;
+  while (slices < slicedK.most && blocks * slices * 2 <= slicedK.threads && K / (slices * 2) >= MIN_SLICED_K) slices *= 2;
   return slices;
 }
 
