@@ -11,6 +11,7 @@ import { makeSamplePair } from '../../src/io/sample.ts';
 import { gridCoordinates } from '../../src/models/coords.ts';
 import { DIDFuse } from '../../src/models/didfuse.ts';
 import { InrFuse } from '../../src/models/inrfuse.ts';
+import { matmulPlan, slicedK } from '../../src/ops/matmul_kernel.ts';
 
 const SIZE = 32;
 
@@ -105,6 +106,33 @@ test('INRFuse step (SIREN 5×256): GPU kernel choices give the SwiftShader choic
 
 test('DIDFuse step (width 16, 32×32): GPU kernel choices give the SwiftShader choices\' loss and gradients', async () => {
   assertSameStep('DIDFuse', await withTuning('cpu', didfuseStep), await withTuning('gpu', didfuseStep));
+});
+
+// The slices measured best on an H100 (bench/RESULTS.md, session 10): K is sliced within a
+// workgroup up to one wave of invocations, so a 64² SIREN's 4,096-row products take 2 slices, its
+// weight gradient (a 256×256 output) 4, and the 16,384-row products of 128² none. The CPU tuning
+// and slicedK.enabled = false never slice.
+test('the GPU tuning slices K to one wave: 2 slices at 4,096 rows, 4 for the 256×256 dW, none at 16,384 rows', async () => {
+  const base = { name: 'matmul', file: 'matmul.wgsl', inputs: 2, outputs: 1, uniform: true };
+  const slicesOf = (transA: boolean, M: number, N: number, K: number) => ({
+    slices: Number(matmulPlan(base, transA, false, M, N, K).kernel.snippets?.K_SLICES),
+  });
+  for (const tuning of ['gpu', 'cpu'] as const) {
+    await withTuning(tuning, async () => {
+      const sliced = tuning === 'gpu' && slicedK.enabled; // FUSEGRAD_SLICED_K=0 turns it off
+      assert.is(slicesOf(false, 4096, 256, 256).slices, sliced ? 2 : 1, `${tuning}: x·W at 4,096 rows`);
+      assert.is(slicesOf(true, 256, 256, 4096).slices, sliced ? 4 : 1, `${tuning}: dW over 4,096 rows`);
+      assert.is(slicesOf(false, 16384, 256, 256).slices, 1, `${tuning}: x·W at 16,384 rows`);
+      const before = slicedK.enabled;
+      slicedK.enabled = false;
+      try {
+        assert.is(slicesOf(false, 4096, 256, 256).slices, 1, `${tuning}: slicing turned off`);
+      } finally {
+        slicedK.enabled = before;
+      }
+      return { loss: 0, gradients: [] };
+    });
+  }
 });
 
 test('FUSEGRAD_TUNING picks the tuning; a wrong value is a clear error', async () => {
