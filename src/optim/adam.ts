@@ -60,7 +60,8 @@ const kernels = new Map<number, Kernel>();
  */
 function adamPass(): { kernel: Kernel; slots: number } {
   const rt = runtime();
-  const slots = rt.tuning === 'cpu' ? 1 : Math.max(1, Math.min(MAX_SLOTS, Math.floor((rt.limits.maxStorageBuffersPerShaderStage - 2) / 2)));
+  const bindings = rt.limits.maxStorageBuffersPerShaderStage ?? 8; // WebGPU's default where unreported
+  const slots = rt.tuning === 'cpu' ? 1 : Math.max(1, Math.min(MAX_SLOTS, Math.floor((bindings - 2) / 2)));
   let kernel = kernels.get(slots);
   if (!kernel) kernels.set(slots, (kernel = adamKernel(slots)));
   return { kernel, slots };
