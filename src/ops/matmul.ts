@@ -32,8 +32,12 @@ const SPLIT_MAX_THREADS = 128 * 256;
 const MIN_SLICE_VEC4 = 256;
 const MIN_SLICE_SCALAR = 32;
 
-/** Forces the number of K slices regardless of adapter and shape (tests check the split path on SwiftShader). */
-export const matmulSplit: { force: number | null } = { force: null };
+/**
+ * `force` fixes the number of K slices regardless of adapter and shape (tests check the split path
+ * on SwiftShader); `threads` is the invocations the slices aim for (two waves on an H100; one wave
+ * won for the slices within a workgroup, not yet tried here: bench/RESULTS.md, session 10).
+ */
+export const matmulSplit: { force: number | null; threads: number } = { force: null, threads: TARGET_THREADS };
 
 /**
  * K slices for a product: the weight gradients (a 256×256 output summed over 16,384 pixels) are
@@ -47,7 +51,7 @@ function kSlices(threads: number, K: number, vec4: boolean): number {
   if (matmulSplit.force) return matmulSplit.force;
   if (runtime().tuning === 'cpu' || threads > SPLIT_MAX_THREADS) return 1;
   const minSlice = vec4 ? MIN_SLICE_VEC4 : MIN_SLICE_SCALAR;
-  return Math.max(1, Math.min(Math.floor(TARGET_THREADS / threads), Math.floor(K / minSlice)));
+  return Math.max(1, Math.min(Math.floor(matmulSplit.threads / threads), Math.floor(K / minSlice)));
 }
 
 /** C = op(A)·op(B) recorded without autograd. */
