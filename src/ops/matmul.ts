@@ -54,8 +54,12 @@ function kSlices(threads: number, K: number, vec4: boolean): number {
   return Math.max(1, Math.min(Math.floor(matmulSplit.threads / threads), Math.floor(K / minSlice)));
 }
 
-/** C = op(A)·op(B) recorded without autograd. */
-function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+/**
+ * C = op(A)·op(B) without autograd, as the K slices' partial products when K is split across
+ * workgroups: [batch, slices, M, N] (slices = 1 when not split), whose sum over the slices is C
+ * [..., M, N]. Returned unsummed so that a caller can fold that sum into another pass.
+ */
+function matmulSlices(a: Tensor, b: Tensor, transA: boolean, transB: boolean): { planes: Tensor; outShape: number[] } {
   if (a.rank < 2 || b.rank < 2) throw new Error(`matmul needs rank ≥ 2 operands, got ${shapeString(a.shape)} and ${shapeString(b.shape)}`);
   const [ar, ac] = a.shape.slice(-2);
   const [br, bc] = b.shape.slice(-2);
@@ -72,12 +76,12 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const batchShape = broadcastShapes(aBatch, bBatch); // throws for [2,3] against [3,2]
   const batch = Math.max(batchA, batchB);
   const outShape = [...batchShape, M, N];
-  if (sizeOf(outShape) === 0) return Tensor.empty(outShape, 'matmul');
+  if (sizeOf(outShape) === 0) return { planes: Tensor.empty([batch, 1, M, N], 'matmul'), outShape };
   const bCopy = transB ? transposedForPlainCore(b, M, N, K, transA) : null; // [..., K, N]
   if (bCopy) {
-    const c = matmulRaw(a, bCopy, transA, false);
+    const product = matmulSlices(a, bCopy, transA, false);
     bCopy.dispose();
-    return c;
+    return product;
   }
   const rt = runtime();
   const plan = matmulPlan(MATMUL, transA, transB, M, N, K);
@@ -87,17 +91,34 @@ function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const kSlice = Math.max(4, Math.ceil(K / kSlices(workgroups * plan.threads, K, plan.vec4) / 4) * 4);
   const slices = Math.max(1, Math.ceil(K / kSlice));
   if (batch * slices > rt.limits.maxComputeWorkgroupsPerDimension) throw new Error(`matmul: batch ${batch} is over the grid limit`);
-  const c = slices > 1 ? Tensor.empty([batch, slices, M, N], 'matmul.split_k') : Tensor.empty(outShape, 'matmul');
+  const planes = Tensor.empty([batch, slices, M, N], slices > 1 ? 'matmul.split_k' : 'matmul');
   const params = new Params().u32(M).u32(N).u32(K).u32(batchA === 1 ? 0 : M * K).u32(batchB === 1 ? 0 : K * N).u32(slices > 1 ? kSlice : Math.max(K, 1));
   rt.dispatch(plan.kernel, {
-    inputs: [a, b], outputs: [c], params, workgroups: [tiles[0], tiles[1], batch * slices],
+    inputs: [a, b], outputs: [planes], params, workgroups: [tiles[0], tiles[1], batch * slices],
   });
-  if (slices === 1) return c;
-  const summed = sum(c, { axes: 1 }); // [batch, M, N]
-  const out = reshape(summed, outShape);
-  c.dispose();
-  summed.dispose();
+  return { planes, outShape };
+}
+
+/** C = op(A)·op(B) recorded without autograd. */
+function matmulRaw(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  const { planes, outShape } = matmulSlices(a, b, transA, transB);
+  const summed = planes.shape[1] === 1 ? planes : sum(planes, { axes: 1 }); // [batch, M, N]
+  const out = reshape(summed, outShape); // a view: it keeps the buffer
+  planes.dispose();
+  if (summed !== planes) summed.dispose();
   return out;
+}
+
+/**
+ * The K slices of op(A)·op(B) for 2-D operands, without autograd: [slices, M, N], whose sum over
+ * the first axis is the product (one slice when K is not split).
+ */
+export function matmulPartials(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  if (a.rank !== 2 || b.rank !== 2) throw new Error(`matmulPartials: 2-D operands, not ${shapeString(a.shape)} and ${shapeString(b.shape)}`);
+  const { planes } = matmulSlices(a, b, !!options.transA, !!options.transB);
+  const view = reshape(planes, planes.shape.slice(1));
+  planes.dispose();
+  return view;
 }
 
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {

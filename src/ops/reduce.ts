@@ -2,7 +2,7 @@
  * Reductions (sum, mean, max, min over any axes) and the two broadcast helpers that autodiff
  * is built on: broadcastTo (forward of a stretch) and sumToShape (its gradient — the one place
  * where broadcast gradients are summed back to an input's shape).
- * Kernels: shaders/reduce.wgsl, reduce_backward.wgsl. Float64 reference: src/reference/reduce.ts.
+ * Kernels: shaders/reduce.wgsl, reduce_backward.wgsl, reduce_pair.wgsl. Float64 reference: src/reference/reduce.ts.
  */
 import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
@@ -165,6 +165,32 @@ function reduce(combine: Combine, x: Tensor, options: ReduceOptions): Tensor {
 export const sum = (x: Tensor, options: ReduceOptions = {}) => reduce('sum', x, options);
 export const max = (x: Tensor, options: ReduceOptions = {}) => reduce('max', x, options);
 export const min = (x: Tensor, options: ReduceOptions = {}) => reduce('min', x, options);
+
+const SUM_PAIR: Kernel = { name: 'reduce.sum_pair', file: 'reduce_pair.wgsl', inputs: 2, outputs: 2, uniform: true };
+/** columns a workgroup of reduce_pair.wgsl covers */
+const PAIR_COLUMNS = 32;
+
+/**
+ * The sums of a [ra, ...] and b [rb, ...] over their first axes in one pass (reduce_pair.wgsl):
+ * [...a's rest] and [...b's rest]. For the two sums that finish a layer's gradients (dW's K
+ * slices, db's partial sums), one dispatch where `sum` takes two. Each invocation walks
+ * rows / 8 rows, so it is for a few hundred rows at most: longer ones take `sum`, which goes in
+ * levels. A sum of no rows is zeros. Not differentiable: it finishes gradients inside backward rules.
+ */
+export function sumLeadingPair(a: Tensor, b: Tensor): [Tensor, Tensor] {
+  if (a.rank < 1 || b.rank < 1) throw new Error(`sumLeadingPair: ${shapeString(a.shape)} and ${shapeString(b.shape)} need a leading axis`);
+  const sa = Tensor.empty(a.shape.slice(1), 'reduce.sum_pair');
+  const sb = Tensor.empty(b.shape.slice(1), 'reduce.sum_pair');
+  if (sa.size || sb.size) { // a sum of no rows is zeros: the kernel's loop runs no times
+    const rt = runtime();
+    const groupsA = Math.ceil(sa.size / PAIR_COLUMNS);
+    rt.dispatch(SUM_PAIR, {
+      inputs: [a, b], outputs: [sa, sb], params: new Params().u32(a.shape[0]).u32(sa.size).u32(b.shape[0]).u32(sb.size).u32(groupsA),
+      workgroups: rt.grid1d(groupsA + Math.ceil(sb.size / PAIR_COLUMNS), 1),
+    });
+  }
+  return [sa, sb];
+}
 
 export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
   const axes = normaliseAxes(x, options.axes);

@@ -16,7 +16,6 @@ import { isGradEnabled, runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { matmulPlan } from './matmul_kernel.ts';
-import { sum } from './reduce.ts';
 import { layerForward, layerGradients } from './sine_linear.ts';
 
 export interface MlpLayer {
@@ -30,19 +29,20 @@ const COLUMN_SUM_BYTES = 4;
 
 /**
  * From dz [M, K] at layer l's pre-activation, through its weight W [K, N] and the previous
- * layer's sine: dz_prev = (dz·W)·ω·cos(ω·z_prev), and db_prev = Σ_rows dz_prev.
+ * layer's sine: dz_prev = (dz·W)·ω·cos(ω·z_prev), and the column sums of each tile's rows of
+ * dz_prev, [tile rows, N], whose sum is db_prev.
  */
-function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number): { dz: Tensor; db: Tensor } {
+function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number): { dz: Tensor; dbPartial: Tensor } {
   const [M, K] = dz.shape;
   const N = w.shape[1];
-  if (M === 0) return { dz: Tensor.empty([0, N], 'siren_mlp.dz'), db: zeros([N]) }; // a sum of no rows
+  if (M === 0) return { dz: Tensor.empty([0, N], 'siren_mlp.dz'), dbPartial: zeros([1, N]) }; // a sum of no rows
   const plan = matmulPlan(THROUGH_SINE, false, false, M, N, K, COLUMN_SUM_BYTES);
   const dzPrev = Tensor.empty([M, N], 'siren_mlp.dz');
   const partial = Tensor.empty([plan.tiles[1], N], 'siren_mlp.db_partial'); // a row per tile row
   runtime().dispatch(plan.kernel, {
     inputs: [dz, w, zPrev], outputs: [dzPrev, partial], params: new Params().u32(M).u32(N).u32(K).f32(omega), workgroups: plan.tiles,
   });
-  return { dz: dzPrev, db: sum(partial, { axes: 0 }) };
+  return { dz: dzPrev, dbPartial: partial };
 }
 
 /** sin(ω·(x·W₀ᵀ + b₀)), then each layer's sine likewise, and the last layer linear. */
@@ -63,17 +63,17 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
   return record(h, 'sirenMlp', [x, ...params], (g) => {
     const grads: (Tensor | null)[] = [x, ...params].map(() => null);
     let dz = g; // the gradient at layer l's pre-activation (the last layer is linear: at its output)
-    let db: Tensor | null = null; // its column sums, when the fused kernel made them
+    let dbPartial: Tensor | null = null; // partial column sums of dz, when the fused kernel made them
     for (let l = last; l >= 0; l--) {
       const { weight, bias } = layers[l];
       // a layer's input past the first is this op's own, recorded by no one: no dx is made for it
-      const [dx, dw, dbl] = layerGradients(dz, inputs[l], weight, bias, db);
-      [grads[1 + 2 * l], grads[2 + 2 * l]] = [dw, dbl];
+      const [dx, dw, db] = layerGradients(dz, inputs[l], weight, bias, dbPartial);
+      [grads[1 + 2 * l], grads[2 + 2 * l]] = [dw, db];
       if (l === 0) grads[0] = dx;
       else {
         const z = zs[l - 1];
         if (!z) throw new Error('sirenMlp: z was not kept');
-        ({ dz, db } = throughSine(dz, weight, z, omega));
+        ({ dz, dbPartial } = throughSine(dz, weight, z, omega));
       }
     }
     return grads;

@@ -9,7 +9,7 @@ import type { CpuTensor, RefOp } from '../../src/reference/tensor.ts';
 import { cpuTensor, mulberry32, randomTensor, sumToShape as refSumToShape } from '../../src/reference/tensor.ts';
 import { distinctTensor } from '../reference/helpers.ts';
 import { checkOp, type Tolerance } from './gpu-check.ts';
-import { reductionForm } from '../../src/ops/reduce.ts';
+import { reductionForm, sumLeadingPair } from '../../src/ops/reduce.ts';
 
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -107,6 +107,31 @@ test('a sum over 300,001 values keeps float32 precision with every kernel form (
     } finally {
       reductionForm.force = null;
     }
+  }
+});
+
+// Two sums over the first axis in one pass (reduce_pair.wgsl), for the two sums that finish a
+// layer's gradients: odd shapes, more than 32 columns (several workgroups for each), rows not a
+// multiple of the 8 invocations down a column, a sum of no rows, an empty operand, a 3-D one.
+test('sumLeadingPair: both sums against the reference, odd shapes', async () => {
+  const rng = mulberry32(31);
+  const pairs: [number[], number[]][] = [
+    [[1, 1], [7, 33]], [[257, 5], [3, 257]], [[16, 65], [129, 36]], [[33, 7, 3], [0, 4]], [[5, 0], [9, 65]],
+  ];
+  for (const [shapeA, shapeB] of pairs) {
+    const [a, b] = [randomTensor(shapeA, rng), randomTensor(shapeB, rng)];
+    const [ta, tb] = [tensor(Float32Array.from(a.data), a.shape), tensor(Float32Array.from(b.data), b.shape)];
+    const sums = sumLeadingPair(ta, tb);
+    for (const [k, x] of [a, b].entries()) {
+      const want = ref.sum.forward([x], { axes: [0] });
+      assert.equal(sums[k].shape, want.shape, `[${x.shape}] sum's shape`);
+      const got = await sums[k].read();
+      const tol = sumTol(x.shape[0]);
+      want.data.forEach((w, i) => {
+        assert.ok(Math.abs(got[i] - w) <= tol.atol + tol.rtol * Math.abs(w), `[${shapeA}] and [${shapeB}]: sum of [${x.shape}] at ${i}: ${got[i]} vs ${w}`);
+      });
+    }
+    for (const t of [ta, tb, ...sums]) t.dispose();
   }
 });
 
