@@ -167,26 +167,45 @@ export const max = (x: Tensor, options: ReduceOptions = {}) => reduce('max', x, 
 export const min = (x: Tensor, options: ReduceOptions = {}) => reduce('min', x, options);
 
 const SUM_PAIR: Kernel = { name: 'reduce.sum_pair', file: 'reduce_pair.wgsl', inputs: 2, outputs: 2, uniform: true };
-/** columns a workgroup of reduce_pair.wgsl covers */
-const PAIR_COLUMNS = 32;
+/** invocations of a reduce_pair.wgsl workgroup, and the most columns one covers */
+const PAIR_THREADS = 256;
+const PAIR_LANES = 32;
+/** The most loads an invocation of reduce_pair.wgsl makes in turn: longer sums go in levels (`sum`). */
+const PAIR_MAX_LOADS = 32;
+
+/** Σ over the first axis of x [r, ...]: one row is its own sum, no rows sum to zeros. */
+export function sumLeading(x: Tensor): Tensor {
+  if (x.rank < 1) throw new Error(`sumLeading: ${shapeString(x.shape)} has no leading axis`);
+  if (x.shape[0] === 0) return zeros(x.shape.slice(1));
+  return x.shape[0] === 1 ? reshape(x, x.shape.slice(1)) : sum(x, { axes: 0 });
+}
+
+/** A matrix [rows, cols] as reduce_pair.wgsl covers it: `lanes` columns a workgroup, the rest of its invocations down them. */
+function pairLayout(x: Tensor): { rows: number; cols: number; lanes: number; groups: number; loads: number } {
+  const rows = x.shape[0];
+  const cols = sizeOf(x.shape.slice(1));
+  const lanes = Math.min(PAIR_LANES, 2 ** Math.ceil(Math.log2(Math.max(cols, 1))));
+  return { rows, cols, lanes, groups: Math.ceil(cols / lanes), loads: Math.ceil(rows / (PAIR_THREADS / lanes)) };
+}
 
 /**
- * The sums of a [ra, ...] and b [rb, ...] over their first axes in one pass (reduce_pair.wgsl):
- * [...a's rest] and [...b's rest]. For the two sums that finish a layer's gradients (dW's K
- * slices, db's partial sums), one dispatch where `sum` takes two. Each invocation walks
- * rows / 8 rows, so it is for a few hundred rows at most: longer ones take `sum`, which goes in
- * levels. A sum of no rows is zeros. Not differentiable: it finishes gradients inside backward rules.
+ * sumLeading of a [ra, ...] and b [rb, ...] in one pass (reduce_pair.wgsl): for the two sums
+ * that finish a layer's gradients (dW's K slices, db's partial sums), one dispatch where `sum`
+ * takes two to four. When either sum is longer than one pass does well (see PAIR_MAX_LOADS),
+ * each takes `sum`. Not differentiable: it finishes gradients inside backward rules.
  */
 export function sumLeadingPair(a: Tensor, b: Tensor): [Tensor, Tensor] {
   if (a.rank < 1 || b.rank < 1) throw new Error(`sumLeadingPair: ${shapeString(a.shape)} and ${shapeString(b.shape)} need a leading axis`);
+  const [la, lb] = [pairLayout(a), pairLayout(b)];
+  if (la.loads > PAIR_MAX_LOADS || lb.loads > PAIR_MAX_LOADS) return [sumLeading(a), sumLeading(b)];
   const sa = Tensor.empty(a.shape.slice(1), 'reduce.sum_pair');
   const sb = Tensor.empty(b.shape.slice(1), 'reduce.sum_pair');
   if (sa.size || sb.size) { // a sum of no rows is zeros: the kernel's loop runs no times
     const rt = runtime();
-    const groupsA = Math.ceil(sa.size / PAIR_COLUMNS);
     rt.dispatch(SUM_PAIR, {
-      inputs: [a, b], outputs: [sa, sb], params: new Params().u32(a.shape[0]).u32(sa.size).u32(b.shape[0]).u32(sb.size).u32(groupsA),
-      workgroups: rt.grid1d(groupsA + Math.ceil(sb.size / PAIR_COLUMNS), 1),
+      inputs: [a, b], outputs: [sa, sb],
+      params: new Params().u32(la.rows).u32(la.cols).u32(la.lanes).u32(la.groups).u32(lb.rows).u32(lb.cols).u32(lb.lanes),
+      workgroups: rt.grid1d(la.groups + lb.groups, 1),
     });
   }
   return [sa, sb];

@@ -20,8 +20,7 @@ import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { mapUnaryBackward } from './elementwise.ts';
 import { matmul, matmulPartials } from './matmul.ts';
 import { matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
-import { sum, sumLeadingPair } from './reduce.ts';
-import { reshape } from './shape.ts';
+import { sumLeading, sumLeadingPair } from './reduce.ts';
 import { UNARY_RULES } from './unary.ts';
 
 /**
@@ -137,11 +136,6 @@ export function layerForward(x: Tensor, w: Tensor, b: Tensor, omega: number | nu
 
 /** Whether a layer's dW and db sums share one pass (see layerGradients); off for an A/B of two passes. */
 export const pairedGradientSums = { enabled: true };
-/** Rows up to which sumLeadingPair's loop (rows / 8 loads an invocation) beats the engine's sum in levels. */
-const PAIR_MAX_ROWS = 512;
-
-/** Σ over the first axis of [rows, N]: one row is its own sum. */
-const columnSums = (rows: Tensor): Tensor => (rows.shape[0] === 1 ? reshape(rows, rows.shape.slice(1)) : sum(rows, { axes: 0 }));
 
 /**
  * The gradients of a layer's x, W and b (null where not required) from dz, the gradient at its
@@ -149,21 +143,21 @@ const columnSums = (rows: Tensor): Tensor => (rows.shape[0] === 1 ? reshape(rows
  * the pass that made dz summed them already; db is their sum. Also the rule of each layer of
  * src/ops/siren_mlp.ts.
  * dW = dzᵀ·x split into K slices on GPUs (a 256×256 output over 4,096 points) ends in a sum of
- * the slices, and db in a sum of its partials: one pass for both (sumLeadingPair) where each is
- * a few hundred rows, two dispatches of ~3.5 µs fewer per layer in a SIREN step.
+ * the slices, and db in a sum of its partials (or of dz): one pass for both (sumLeadingPair),
+ * one to three dispatches of ~3.5 µs fewer per layer in a SIREN step.
  */
 export function layerGradients(dz: Tensor, x: Tensor, w: Tensor, b: Tensor, dbPartial: Tensor | null): (Tensor | null)[] {
   const dx = x.requiresGrad ? matmul(dz, w) : null; // [M, out]·[out, in]
   const dbRows = dbPartial ?? dz; // [rows, out]
-  if (!w.requiresGrad) return [dx, null, b.requiresGrad ? columnSums(dbRows) : null];
+  if (!w.requiresGrad) return [dx, null, b.requiresGrad ? sumLeading(dbRows) : null];
   // the tidy around a backward rule frees the partial tensors; a view keeps its buffer
   const dwSlices = matmulPartials(dz, x, { transA: true }); // [slices, out, in]: [out, M]·[M, in] in parts
   const slices = dwSlices.shape[0];
-  if (b.requiresGrad && slices > 1 && pairedGradientSums.enabled && slices <= PAIR_MAX_ROWS && dbRows.shape[0] <= PAIR_MAX_ROWS) {
+  if (b.requiresGrad && slices > 1 && pairedGradientSums.enabled) {
     const [dw, db] = sumLeadingPair(dwSlices, dbRows);
     return [dx, dw, db];
   }
-  return [dx, columnSums(dwSlices), b.requiresGrad ? columnSums(dbRows) : null];
+  return [dx, sumLeading(dwSlices), b.requiresGrad ? sumLeading(dbRows) : null];
 }
 
 function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {
