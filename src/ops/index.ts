@@ -3,7 +3,7 @@ export * from './unary.ts';
 export * from './binary.ts';
 export { matmul, type MatmulOptions } from './matmul.ts';
 export { sum, mean, max, min, broadcastTo, sumToShape, type ReduceOptions } from './reduce.ts';
-export { reshape, permute, transpose, slice, concat } from './shape.ts';
+export { reshape, permute, transpose, transposeEach, slice, concat } from './shape.ts';
 export { mse, l1 } from './loss.ts';
 export { fidelityLoss, type FidelityTerms } from './fidelity.ts';
 export { sineLinear, linear } from './sine_linear.ts';

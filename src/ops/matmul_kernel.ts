@@ -54,7 +54,7 @@ const MIN_ROWS_FOR_COPY = 256;
  * (bench/RESULTS.md, run C). Not with 'cpu' tuning: on SwiftShader the Bᵀ core is the faster
  * (3.98 against 2.64 GFLOP/s) and a copy is a pass of CPU time.
  */
-function copiesBTransposed(M: number, N: number, K: number, transA: boolean): boolean {
+export function copiesBTransposed(M: number, N: number, K: number, transA: boolean): boolean {
   if (transposeBFirst.force !== null) return transposeBFirst.force;
   // only the vec4 core's Bᵀ loads stride across rows; a [1, K] or [N, 1] B is its own transpose
   return runtime().tuning === 'gpu' && M >= MIN_ROWS_FOR_COPY && usesVec4Core(M, N, K, transA);

@@ -1,12 +1,14 @@
 /**
  * Shape ops: reshape (a view: no copy), and the copies made by one strided-copy kernel
- * (shaders/shape.wgsl): permute/transpose, slice, concat, broadcastTo.
+ * (shaders/shape.wgsl): permute/transpose, slice, concat, broadcastTo; and transposeEach, several
+ * matrices in one pass (shaders/transpose_each.wgsl).
  * Kernels read contiguous row-major tensors only, so a permute materialises its result;
  * matmul takes transpose flags, so the transposes autodiff needs there cost nothing.
  * Float64 reference: src/reference/shape.ts.
  */
 import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
+import { slotBindings, slotBranches, slotCount, slotStarts } from '../gpu/slots.ts';
 import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
@@ -100,6 +102,51 @@ export function transpose(x: Tensor): Tensor {
   const perm = x.shape.map((_, i) => i);
   [perm[x.rank - 2], perm[x.rank - 1]] = [perm[x.rank - 1], perm[x.rank - 2]];
   return permute(x, perm);
+}
+
+/** matrices a transpose_each.wgsl pass takes at most, however many bindings an adapter has */
+const TRANSPOSE_SLOTS = 4;
+const transposeKernels = new Map<number, Kernel>();
+function transposeEachKernel(slots: number): Kernel {
+  let k = transposeKernels.get(slots);
+  if (!k) {
+    const ks = Array.from({ length: slots }, (_, i) => i + 1);
+    k = {
+      name: `shape.transpose_each.${slots}`, file: 'transpose_each.wgsl', inputs: slots, outputs: slots, uniform: true,
+      snippets: {
+        SLOT_PARAMS: ks.map((k) => `  rows_${k}: u32, cols_${k}: u32, start_${k}: u32,`).join('\n'),
+        SLOT_BINDINGS: slotBindings(slots, [['in', 'read'], ['out', 'read_write']]),
+        PARAMS_BINDING: String(2 * slots),
+        SLOT_COPIES: slotBranches(slots, (k, j) =>
+          `if (${j} < params.rows_${k} * params.cols_${k}) { out_${k}[${j}] = in_${k}[(${j} % params.rows_${k}) * params.cols_${k} + ${j} / params.rows_${k}]; }`),
+      },
+    };
+    transposeKernels.set(slots, k);
+  }
+  return k;
+}
+
+/**
+ * The transposes of several matrices [R, C] → [C, R], in as few passes as the adapter's bindings
+ * allow (shaders/transpose_each.wgsl): a SIREN's forward copies its hidden layers' weights so
+ * (src/ops/siren_mlp.ts). Each result's gradient is the transpose of its own.
+ */
+export function transposeEach(xs: readonly Tensor[]): Tensor[] {
+  for (const x of xs) if (x.rank !== 2) throw new Error(`transposeEach: matrices only, got ${shapeString(x.shape)}`);
+  const ys = xs.map((x) => Tensor.empty([x.shape[1], x.shape[0]], 'transpose'));
+  const rt = runtime();
+  const work = xs.map((_, i) => i).filter((i) => xs[i].size > 0);
+  const most = slotCount(rt, 2, 0, TRANSPOSE_SLOTS);
+  for (let first = 0; first < work.length; first += most) {
+    const pass = work.slice(first, first + most);
+    const { starts, invocations } = slotStarts(pass.map((i) => xs[i].size), 256);
+    const params = new Params();
+    pass.forEach((i, k) => params.u32(xs[i].shape[0]).u32(xs[i].shape[1]).u32(starts[k]));
+    rt.dispatch(transposeEachKernel(pass.length), {
+      inputs: pass.map((i) => xs[i]), outputs: pass.map((i) => ys[i]), params, workgroups: rt.grid1d(invocations, 256),
+    });
+  }
+  return ys.map((y, i) => record(y, 'transpose', [xs[i]], (g) => [transpose(g)]));
 }
 
 function checkRange(op: string, x: Tensor, starts: readonly number[], ends: readonly number[]): void {

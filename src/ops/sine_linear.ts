@@ -14,13 +14,14 @@
 import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
-import { isGradEnabled, runtime } from '../tensor/context.ts';
+import { isGradEnabled, noGrad, runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { mapUnaryBackward } from './elementwise.ts';
 import { matmul, matmulPartials } from './matmul.ts';
-import { matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
+import { copiesBTransposed, matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
 import { sumLeading, sumLeadingPair } from './reduce.ts';
+import { transposeEach } from './shape.ts';
 import { UNARY_RULES } from './unary.ts';
 
 /**
@@ -101,10 +102,25 @@ function checkShapes(x: Tensor, w: Tensor, b: Tensor): void {
 }
 
 /**
- * The layer's forward without autograd: y, and z = x·Wᵀ + b when `keepZ` (a sine layer's
- * backward needs it). Also the forward of each layer of src/ops/siren_mlp.ts.
+ * The copies of W as [in, out] that layerForward makes for the plain core (see
+ * transposedForPlainCore), for each of a chain of layers on M rows (null where it makes none),
+ * all in one pass (transposeEach): a SIREN's three hidden layers, one dispatch instead of three.
  */
-export function layerForward(x: Tensor, w: Tensor, b: Tensor, omega: number | null, keepZ: boolean): { y: Tensor; z: Tensor | null } {
+export function forwardWeightCopies(M: number, weights: readonly Tensor[]): (Tensor | null)[] {
+  const copied = weights.map((w) => w.rank === 2 && forwardForm(w.shape[0], w.shape[1]) === 'core' && copiesBTransposed(M, w.shape[0], w.shape[1], false));
+  const copies = noGrad(() => transposeEach(weights.filter((_, i) => copied[i])));
+  let next = 0;
+  return copied.map((c) => (c ? copies[next++] : null));
+}
+
+/**
+ * The layer's forward without autograd: y, and z = x·Wᵀ + b when `keepZ` (a sine layer's
+ * backward needs it). Also the forward of each layer of src/ops/siren_mlp.ts, which passes
+ * `wCopy`, this layer's of forwardWeightCopies (undefined: the layer makes its own).
+ */
+export function layerForward(
+  x: Tensor, w: Tensor, b: Tensor, omega: number | null, keepZ: boolean, wCopy?: Tensor | null,
+): { y: Tensor; z: Tensor | null } {
   checkShapes(x, w, b);
   const rt = runtime();
   const [M, K] = x.shape;
@@ -124,11 +140,11 @@ export function layerForward(x: Tensor, w: Tensor, b: Tensor, omega: number | nu
       rt.dispatch(kernel, { inputs: [x, w, b], outputs, params, workgroups: rt.grid1d(M, NARROW_ROWS) });
     } else {
       // W as stored ([out, in]: the Bᵀ core), or copied to [in, out] for the plain core
-      const wCopy = transposedForPlainCore(w, M, N, K, false);
-      const plan = matmulPlan(kernel, false, !wCopy, M, N, K);
+      const copy = wCopy === undefined ? transposedForPlainCore(w, M, N, K, false) : wCopy;
+      const plan = matmulPlan(kernel, false, !copy, M, N, K);
       const params = new Params().u32(M).u32(N).u32(K).f32(omega ?? 0);
-      rt.dispatch(plan.kernel, { inputs: [x, wCopy ?? w, b], outputs, params, workgroups: plan.tiles });
-      wCopy?.dispose();
+      rt.dispatch(plan.kernel, { inputs: [x, copy ?? w, b], outputs, params, workgroups: plan.tiles });
+      if (wCopy === undefined) copy?.dispose();
     }
   }
   return { y, z };

@@ -5,7 +5,8 @@
  * layer's sine, dz_prev = dx·ω·cos(ω·z_prev), and sums each tile's rows of its db. The chain of
  * sineLinear ops computes dz in a pass of its own, which reads dx back (sine_linear_backward.wgsl):
  * here each layer but the last has one pass, and one write and read of [points, width], fewer.
- * Forward: each layer's own kernel (src/ops/sine_linear.ts layerForward), as sineLinear's.
+ * Forward: each layer's own kernel (src/ops/sine_linear.ts layerForward), as sineLinear's, with
+ * the weights those kernels read transposed copied first, in one pass.
  * Shapes: x [M, in]; layers { weight [out, in], bias [out] } → [M, out of the last].
  * Float64 reference: src/reference/siren_mlp.ts.
  */
@@ -16,7 +17,7 @@ import { isGradEnabled, runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { matmulPlan } from './matmul_kernel.ts';
-import { layerForward, layerGradients } from './sine_linear.ts';
+import { forwardWeightCopies, layerForward, layerGradients } from './sine_linear.ts';
 
 export interface MlpLayer {
   weight: Tensor; // [out, in]
@@ -53,13 +54,15 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
   const keepZ = isGradEnabled() && [x, ...params].some((t) => t.requiresGrad);
   const inputs: Tensor[] = []; // each layer's input: the backward's dW = dzᵀ·input
   const zs: (Tensor | null)[] = [];
+  const wCopies = forwardWeightCopies(x.shape[0], layers.map((layer) => layer.weight));
   let h = x;
   layers.forEach((layer, l) => {
     inputs.push(h);
-    const { y, z } = layerForward(h, layer.weight, layer.bias, l < last ? omega : null, keepZ);
+    const { y, z } = layerForward(h, layer.weight, layer.bias, l < last ? omega : null, keepZ, wCopies[l]);
     zs.push(z);
     h = y;
   });
+  for (const copy of wCopies) copy?.dispose();
   return record(h, 'sirenMlp', [x, ...params], (g) => {
     const grads: (Tensor | null)[] = [x, ...params].map(() => null);
     let dz = g; // the gradient at layer l's pre-activation (the last layer is linear: at its output)

@@ -6,6 +6,7 @@
  */
 import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
+import { slotBindings, slotBranches, slotCount, slotStarts } from '../gpu/slots.ts';
 import { runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { keep } from '../tensor/scope.ts';
@@ -23,45 +24,26 @@ export interface AdamOptions {
 /** tensors per pass at most, however many bindings an adapter has */
 const MAX_SLOTS = 8;
 
-/**
- * The pass for `slots` tensors (shaders/adam.wgsl): slot k's bindings, parameters and branch, as
- * snippets. One slot has no branch: SwiftShader runs a branch's code even where no invocation
- * takes it, which made a 3-slot pass twice as slow per element there.
- */
+/** The pass for `slots` tensors (shaders/adam.wgsl): slot k's bindings, parameters and branch, as snippets. */
 function adamKernel(slots: number): Kernel {
   const ks = Array.from({ length: slots }, (_, i) => i + 1);
-  const update = (k: number, index: string) =>
-    `if (${index} < params.n_${k}) { p_${k}[${index}] = adam(p_${k}[${index}], g_${k}[${index}], params.offset_${k} + ${index}); }`;
-  const branch = (k: number) => {
-    const body = `    let j = i - params.start_${k};\n    ${update(k, 'j')}`;
-    if (k === slots) return `  {\n${body}\n  }`;
-    return `  if (i < params.start_${k + 1}) {\n${body}\n  }`;
-  };
   return {
     name: `adam.${slots}`, file: 'adam.wgsl', inputs: slots, outputs: slots + 2, uniform: true,
     snippets: {
       SLOT_PARAMS: ks.map((k) => `  n_${k}: u32, start_${k}: u32, offset_${k}: u32,`).join('\n'),
-      SLOT_BINDINGS: [
-        ...ks.map((k) => `@group(0) @binding(${k - 1}) var<storage, read> g_${k}: array<f32>;`),
-        ...ks.map((k) => `@group(0) @binding(${slots + k - 1}) var<storage, read_write> p_${k}: array<f32>;`),
-      ].join('\n'),
+      SLOT_BINDINGS: slotBindings(slots, [['g', 'read'], ['p', 'read_write']]),
       M_BINDING: String(2 * slots), V_BINDING: String(2 * slots + 1), PARAMS_BINDING: String(2 * slots + 2),
-      SLOT_UPDATES: slots === 1 ? `  ${update(1, 'i')}` : ks.map(branch).join(' else\n'),
+      SLOT_UPDATES: slotBranches(slots, (k, j) =>
+        `if (${j} < params.n_${k}) { p_${k}[${j}] = adam(p_${k}[${j}], g_${k}[${j}], params.offset_${k} + ${j}); }`),
     },
   };
 }
 
 const kernels = new Map<number, Kernel>();
 
-/**
- * Tensors per pass: on GPUs as many as the storage bindings allow (a gradient and a parameter
- * each, and m and v), 1 on CPU adapters, where unused branches cost as if taken and a dispatch
- * costs little next to the work.
- */
+/** Tensors per pass (src/gpu/slots.ts): a gradient and a parameter each, and m and v. */
 function adamPass(): { kernel: Kernel; slots: number } {
-  const rt = runtime();
-  const bindings = rt.limits.maxStorageBuffersPerShaderStage ?? 8; // WebGPU's default where unreported
-  const slots = rt.tuning === 'cpu' ? 1 : Math.max(1, Math.min(MAX_SLOTS, Math.floor((bindings - 2) / 2)));
+  const slots = slotCount(runtime(), 2, 2, MAX_SLOTS);
   let kernel = kernels.get(slots);
   if (!kernel) kernels.set(slots, (kernel = adamKernel(slots)));
   return { kernel, slots };
@@ -124,10 +106,7 @@ export class Adam extends Optimizer {
   private dispatch(kernel: Kernel, slots: number, indices: number[]): void {
     const rt = runtime();
     const sizes = Array.from({ length: slots }, (_, k) => (k < indices.length ? this.params[indices[k]].size : 0));
-    // slot k's first invocation, at a workgroup boundary so that a workgroup takes one branch
-    const starts = [0];
-    for (let k = 1; k < slots; k++) starts.push(starts[k - 1] + Math.ceil(sizes[k - 1] / 256) * 256);
-    const end = starts[slots - 1] + sizes[slots - 1];
+    const { starts, invocations } = slotStarts(sizes, 256);
     const arena = this.arenas[this.places[indices[0]].arena];
     // the learning rate and the bias corrections of the current step, also at each replay
     const params = (): Params => {
@@ -141,7 +120,7 @@ export class Adam extends Optimizer {
     const updated = Array.from({ length: slots }, (_, k) => slot(k));
     rt.dispatch(kernel, {
       inputs: grads, outputs: [...updated, arena.m, arena.v], params: params(), refresh: params,
-      workgroups: rt.grid1d(end, 256),
+      workgroups: rt.grid1d(invocations, 256),
     });
   }
 

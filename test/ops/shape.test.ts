@@ -1,10 +1,10 @@
-// Shape ops (reshape, permute, transpose, slice, concat) on the GPU against src/reference/shape.ts.
+// Shape ops (reshape, permute, transpose, transposeEach, slice, concat) on the GPU against src/reference/shape.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, ops, shutdown, tensor } from '../../src/index.ts';
+import { init, ops, shutdown, tensor, tidy } from '../../src/index.ts';
 import * as ref from '../../src/reference/shape.ts';
 import type { CpuTensor, RefOp } from '../../src/reference/tensor.ts';
-import { mulberry32, randomTensor } from '../../src/reference/tensor.ts';
+import { mulberry32, randomTensor, zeros } from '../../src/reference/tensor.ts';
 import { checkOp } from './gpu-check.ts';
 
 await init({ quiet: true });
@@ -40,6 +40,35 @@ test('transpose (x.T): swaps the last two axes on rank 2, 3 and 4', async () => 
     await checkOp({ label: 'ops.transpose', inputs: [randomTensor(shape, rng)], gpu: ([x]) => ops.transpose(x), ref: ref.transpose, params: undefined, forwardTol: EXACT, gradTol: EXACT });
   }
 });
+
+// Several matrices in one pass (transpose_each.wgsl), a slot each: odd shapes, an empty one, and six
+// matrices, more than a pass takes (4 with the GPU tuning, here on SwiftShader; 1 with the CPU one).
+const eachTransposed = (k: number): RefOp<void> => ({
+  name: `transposeEach[${k}]`,
+  forward: (inputs) => ref.transpose.forward([inputs[k]]),
+  backward: (inputs, _, g) => inputs.map((x, i) => (i === k ? ref.transpose.backward([x], undefined, g)[0] : zeros(x.shape))),
+});
+for (const tuning of ['cpu', 'gpu'] as const) {
+  test(`transposeEach (${tuning} tuning): each result and its gradient, six matrices of odd shapes`, async () => {
+    shutdown();
+    await init({ quiet: true, tuning });
+    try {
+      const shapes = [[7, 33], [1, 1], [257, 3], [0, 5], [33, 7], [4, 4]];
+      const inputs = shapes.map((shape) => randomTensor(shape, rng));
+      let emptyShape: readonly number[] = [];
+      tidy(() => { emptyShape = ops.transposeEach(inputs.map((x) => tensor(Float32Array.from(x.data), x.shape)))[3].shape; });
+      assert.equal(emptyShape, [5, 0]);
+      // (checkOp's loss, a sum, is not defined over no elements: the empty one is only shaped)
+      for (const k of shapes.keys()) {
+        if (k === 3) continue;
+        await checkOp({ label: `transposeEach ${tuning} [${shapes[k]}]`, inputs, gpu: (xs) => ops.transposeEach(xs)[k], ref: eachTransposed(k), params: undefined, forwardTol: EXACT, gradTol: EXACT });
+      }
+    } finally {
+      shutdown();
+      await init({ quiet: true });
+    }
+  });
+}
 
 test('slice: interior boxes, whole axes, single elements, empty-free edges, rank 1 to 4', async () => {
   const cases: [number[], number[], number[]][] = [

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, ops, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
-import { slicedK } from '../../src/ops/matmul_kernel.ts';
+import { slicedK, transposeBFirst } from '../../src/ops/matmul_kernel.ts';
 import { narrowLayer, pairedGradientSums, shortLayer } from '../../src/ops/sine_linear.ts';
 import * as ref from '../../src/reference/siren_mlp.ts';
 import { mulberry32, randomTensor, type CpuTensor } from '../../src/reference/tensor.ts';
@@ -82,15 +82,19 @@ test('sirenMlp with the GPU kernel choices forced: narrow last layer, short firs
 });
 
 // The GPU tuning on SwiftShader: each dW split into K slices across workgroups, their sum in one
-// pass with db's partial sums (sumLeadingPair), and, for the A/B of the two, in passes apart.
-test('sirenMlp with the GPU tuning: dW slices and db partials summed in one pass, and apart', async () => {
+// pass with db's partial sums (sumLeadingPair), and, for the A/B of the two, in passes apart; the
+// hidden layers' weights copied transposed in one pass (forced for the layers under 256 points).
+test('sirenMlp with the GPU tuning: dW slices and db partials summed in one pass, and apart; Wᵀ copies in one pass', async () => {
   shutdown();
   await init({ quiet: true, tuning: 'gpu' });
   try {
-    await checkCases('gpu tuning', 6);
+    transposeBFirst.force = true;
+    await checkCases('gpu tuning, W copied', 6);
+    transposeBFirst.force = null;
     pairedGradientSums.enabled = false;
     await checkCases('gpu tuning, sums apart', 7);
   } finally {
+    transposeBFirst.force = null;
     pairedGradientSums.enabled = true;
     shutdown();
     await init({ quiet: true });
