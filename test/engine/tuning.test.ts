@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, noGrad, shutdown, tensor, tidy, type Tensor, type Tuning } from '../../src/index.ts';
+import { runtime } from '../../src/tensor/context.ts';
 import { toGrey } from '../../src/io/colour.ts';
 import { makeSamplePair } from '../../src/io/sample.ts';
 import { gridCoordinates } from '../../src/models/coords.ts';
@@ -18,6 +19,8 @@ const SIZE = 32;
 interface Step {
   loss: number;
   gradients: Float32Array[];
+  /** dispatches of the forward and backward */
+  dispatches?: number;
 }
 
 /** Runs `step` (e.g. one returning the loss after backward) on a fresh runtime with this tuning. */
@@ -52,12 +55,15 @@ async function inrStep(): Promise<Step> {
   };
   const [irTarget, visTarget] = [target(ir.data), target(toGrey(vis).data)];
   const coords = tensor(gridCoordinates(SIZE, SIZE), [SIZE * SIZE, 2]);
+  const { counters } = runtime();
+  const before = counters.dispatches;
   const loss = tidy(() => {
     const l = model.loss(coords, irTarget, visTarget, true);
     l.backward();
     return l;
   });
-  const step = await gradientsOf(model.net.parameters(), loss);
+  const dispatches = counters.dispatches - before;
+  const step = { ...(await gradientsOf(model.net.parameters(), loss)), dispatches };
   for (const t of [coords, irTarget.pixels, irTarget.gradients, visTarget.pixels, visTarget.gradients]) t.dispose();
   model.net.dispose();
   return step;
@@ -100,8 +106,14 @@ function assertSameStep(name: string, cpu: Step, gpu: Step): void {
   });
 }
 
-test('INRFuse step (SIREN 5×256): GPU kernel choices give the SwiftShader choices\' loss and gradients', async () => {
-  assertSameStep('INRFuse', await withTuning('cpu', inrStep), await withTuning('gpu', inrStep));
+// A dispatch costs ~3.5 µs on an H100 even when it does nothing (bench/RESULTS.md, session 10), and
+// a small SIREN step is bound by its dispatches: the GPU tuning's are counted too. 24: the hidden
+// weights' Wᵀ copies (1), the five layers (5), the loss (2), its gradient's seed (1) and backward
+// (1), and per layer the fused backward or the dW product, with dW's and db's sums in one pass (14).
+test('INRFuse step (SIREN 5×256): GPU kernel choices give the SwiftShader choices\' loss and gradients, in 24 dispatches', async () => {
+  const gpu = await withTuning('gpu', inrStep);
+  assertSameStep('INRFuse', await withTuning('cpu', inrStep), gpu);
+  assert.ok((gpu.dispatches ?? Infinity) <= 24, `the GPU tuning's step took ${gpu.dispatches} dispatches`);
 });
 
 test('DIDFuse step (width 16, 32×32): GPU kernel choices give the SwiftShader choices\' loss and gradients', async () => {
