@@ -180,12 +180,20 @@ export function sumLeading(x: Tensor): Tensor {
   return x.shape[0] === 1 ? reshape(x, x.shape.slice(1)) : sum(x, { axes: 0 });
 }
 
-/** A matrix [rows, cols] as reduce_pair.wgsl covers it: `lanes` columns a workgroup, the rest of its invocations down them. */
+/** Columns a workgroup covers at the least when its rows are long: 32 bytes of a row, a GPU's memory sector. */
+const PAIR_MIN_LANES = 8;
+
+/**
+ * A matrix [rows, cols] as reduce_pair.wgsl covers it: `lanes` columns a workgroup (32, fewer for a
+ * narrower matrix, or down to 8 for long rows), the rest of its invocations down them.
+ */
 function pairLayout(x: Tensor): { rows: number; cols: number; lanes: number; groups: number; loads: number } {
   const rows = x.shape[0];
   const cols = sizeOf(x.shape.slice(1));
-  const lanes = Math.min(PAIR_LANES, 2 ** Math.ceil(Math.log2(Math.max(cols, 1))));
-  return { rows, cols, lanes, groups: Math.ceil(cols / lanes), loads: Math.ceil(rows / (PAIR_THREADS / lanes)) };
+  const loads = (lanes: number) => Math.ceil(rows / (PAIR_THREADS / lanes));
+  let lanes = Math.min(PAIR_LANES, 2 ** Math.ceil(Math.log2(Math.max(cols, 1))));
+  while (lanes > PAIR_MIN_LANES && loads(lanes) > PAIR_MAX_LOADS) lanes /= 2;
+  return { rows, cols, lanes, groups: Math.ceil(cols / lanes), loads: loads(lanes) };
 }
 
 /**

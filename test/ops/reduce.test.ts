@@ -119,7 +119,7 @@ test('sumLeadingPair: both sums against the reference, odd shapes', async () => 
   const rng = mulberry32(31);
   const pairs: [number[], number[]][] = [
     [[1, 1], [7, 33]], [[257, 5], [3, 257]], [[16, 65], [129, 36]], [[33, 7, 3], [0, 4]], [[5, 0], [9, 65]],
-    [[4096, 1], [300, 3]], [[8193, 1], [2, 7]],
+    [[4096, 1], [300, 3]], [[8193, 1], [2, 7]], [[513, 40], [300, 9]], // 8 lanes (rows too long for 32), 16 (9 columns)
   ];
   for (const [shapeA, shapeB] of pairs) {
     const [a, b] = [randomTensor(shapeA, rng), randomTensor(shapeB, rng)];
