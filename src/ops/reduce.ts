@@ -209,11 +209,15 @@ export function sumLeadingPair(a: Tensor, b: Tensor): [Tensor, Tensor] {
   const sa = Tensor.empty(a.shape.slice(1), 'reduce.sum_pair');
   const sb = Tensor.empty(b.shape.slice(1), 'reduce.sum_pair');
   if (sa.size || sb.size) { // a sum of no rows is zeros: the kernel's loop runs no times
+    // The longer loops go first, so that their workgroups start at once instead of trailing the
+    // other's (a SIREN's db: 8 workgroups of 16 loads behind its dW slices' 2,048 of 2).
+    const [first, second] = lb.loads > la.loads ? [{ x: b, s: sb, l: lb }, { x: a, s: sa, l: la }] : [{ x: a, s: sa, l: la }, { x: b, s: sb, l: lb }];
     const rt = runtime();
     rt.dispatch(SUM_PAIR, {
-      inputs: [a, b], outputs: [sa, sb],
-      params: new Params().u32(la.rows).u32(la.cols).u32(la.lanes).u32(la.groups).u32(lb.rows).u32(lb.cols).u32(lb.lanes),
-      workgroups: rt.grid1d(la.groups + lb.groups, 1),
+      inputs: [first.x, second.x], outputs: [first.s, second.s],
+      params: new Params().u32(first.l.rows).u32(first.l.cols).u32(first.l.lanes).u32(first.l.groups)
+        .u32(second.l.rows).u32(second.l.cols).u32(second.l.lanes),
+      workgroups: rt.grid1d(first.l.groups + second.l.groups, 1),
     });
   }
   return [sa, sb];
