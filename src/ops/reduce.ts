@@ -170,6 +170,8 @@ const SUM_PAIR: Kernel = { name: 'reduce.sum_pair', file: 'reduce_pair.wgsl', in
 /** invocations of a reduce_pair.wgsl workgroup, and the most columns one covers */
 const PAIR_THREADS = 256;
 const PAIR_LANES = 32;
+/** Columns a workgroup covers at the least when its rows are long: 32 bytes of a row, a GPU's memory sector. */
+const PAIR_MIN_LANES = 8;
 /** The most loads an invocation of reduce_pair.wgsl makes in turn: longer sums go in levels (`sum`). */
 const PAIR_MAX_LOADS = 32;
 
@@ -179,9 +181,6 @@ export function sumLeading(x: Tensor): Tensor {
   if (x.shape[0] === 0) return zeros(x.shape.slice(1));
   return x.shape[0] === 1 ? reshape(x, x.shape.slice(1)) : sum(x, { axes: 0 });
 }
-
-/** Columns a workgroup covers at the least when its rows are long: 32 bytes of a row, a GPU's memory sector. */
-const PAIR_MIN_LANES = 8;
 
 /**
  * A matrix [rows, cols] as reduce_pair.wgsl covers it: `lanes` columns a workgroup (32, fewer for a
@@ -199,7 +198,7 @@ function pairLayout(x: Tensor): { rows: number; cols: number; lanes: number; gro
 /**
  * sumLeading of a [ra, ...] and b [rb, ...] in one pass (reduce_pair.wgsl): for the two sums
  * that finish a layer's gradients (dW's K slices, db's partial sums), one dispatch where `sum`
- * takes two to four. When either sum is longer than one pass does well (see PAIR_MAX_LOADS),
+ * takes two or three. When either sum is longer than one pass does well (see PAIR_MAX_LOADS),
  * each takes `sum`. Not differentiable: it finishes gradients inside backward rules.
  */
 export function sumLeadingPair(a: Tensor, b: Tensor): [Tensor, Tensor] {

@@ -19,7 +19,7 @@ import { zeros } from '../tensor/create.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { mapUnaryBackward } from './elementwise.ts';
 import { matmul, matmulPartials } from './matmul.ts';
-import { copiesBTransposed, matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
+import { copiesBTransposed, matmulPlan } from './matmul_kernel.ts';
 import { sumLeading, sumLeadingPair } from './reduce.ts';
 import { transposeEach } from './shape.ts';
 import { UNARY_RULES } from './unary.ts';
@@ -102,9 +102,10 @@ function checkShapes(x: Tensor, w: Tensor, b: Tensor): void {
 }
 
 /**
- * The copies of W as [in, out] that layerForward makes for the plain core (see
- * transposedForPlainCore), for each of a chain of layers on M rows (null where it makes none),
+ * The copies of W as [in, out] that layerForward reads with the plain core (see
+ * copiesBTransposed), for each of a chain of layers on M rows (null where it reads W as stored),
  * all in one pass (transposeEach): a SIREN's three hidden layers, one dispatch instead of three.
+ * layerForward makes its own copy here too, so the choice lives in one place.
  */
 export function forwardWeightCopies(M: number, weights: readonly Tensor[]): (Tensor | null)[] {
   const copied = weights.map((w) => w.rank === 2 && forwardForm(w.shape[0], w.shape[1]) === 'core' && copiesBTransposed(M, w.shape[0], w.shape[1], false));
@@ -140,7 +141,7 @@ export function layerForward(
       rt.dispatch(kernel, { inputs: [x, w, b], outputs, params, workgroups: rt.grid1d(M, NARROW_ROWS) });
     } else {
       // W as stored ([out, in]: the Bᵀ core), or copied to [in, out] for the plain core
-      const copy = wCopy === undefined ? transposedForPlainCore(w, M, N, K, false) : wCopy;
+      const copy = wCopy === undefined ? forwardWeightCopies(M, [w])[0] : wCopy;
       const plan = matmulPlan(kernel, false, !copy, M, N, K);
       const params = new Params().u32(M).u32(N).u32(K).f32(omega ?? 0);
       rt.dispatch(plan.kernel, { inputs: [x, copy ?? w, b], outputs, params, workgroups: plan.tiles });
