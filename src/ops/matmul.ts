@@ -8,7 +8,7 @@ import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString, sizeOf } from '../tensor/tensor.ts';
-import { TARGET_THREADS, matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
+import { WAVE_THREADS, matmulPlan, transposedForPlainCore } from './matmul_kernel.ts';
 import { sum, sumToShape } from './reduce.ts';
 import { broadcastShapes, reshape } from './shape.ts';
 
@@ -34,10 +34,12 @@ const MIN_SLICE_SCALAR = 32;
 
 /**
  * `force` fixes the number of K slices regardless of adapter and shape (tests check the split path
- * on SwiftShader); `threads` is the invocations the slices aim for (two waves on an H100; one wave
- * won for the slices within a workgroup, not yet tried here: bench/RESULTS.md, session 10).
+ * on SwiftShader); `threads` is the invocations the slices aim for: one wave (WAVE_THREADS), as
+ * for the slices within a workgroup. Two waves (TARGET_THREADS, sessions 8–11) ran the H100's SIREN
+ * steps 1–7% slower; DIDFuse's training step ran 3% faster with them, within its runs' spread
+ * (bench/RESULTS.md, session 12).
  */
-export const matmulSplit: { force: number | null; threads: number } = { force: null, threads: TARGET_THREADS };
+export const matmulSplit: { force: number | null; threads: number } = { force: null, threads: WAVE_THREADS };
 
 /**
  * K slices for a product: the weight gradients (a 256×256 output summed over 16,384 pixels) are

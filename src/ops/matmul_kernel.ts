@@ -77,20 +77,22 @@ export interface MatmulPlan {
 }
 
 /**
- * Invocations a product aims for on a GPU: 1,024 workgroups of 256, two waves on a 132-SM H100 or
- * H200, where a 256-thread workgroup of the 4×4 core (~64 registers a thread) fits four to an SM.
- * With 256 such workgroups (run C) the SIREN dW ran at 9.1 TFLOP/s against the forward's 16.1
- * with its 1,024 workgroups.
+ * Two waves of invocations on a 132-SM H100 or H200: 1,024 workgroups of 256, where a 256-thread
+ * workgroup of the 4×4 core (~64 registers a thread) fits four to an SM. With 256 such workgroups
+ * (run C) the SIREN dW ran at 9.1 TFLOP/s against the forward's 16.1 with its 1,024 workgroups.
+ * Split-K aimed for two waves until session 11; both ways of slicing K now aim for one.
  */
 export const TARGET_THREADS = 1024 * 256;
 
 /**
- * Invocations that slicing K aims for: one wave, every workgroup resident at once (528 of 256 on a
- * 132-SM H100, four to an SM). A product already that wide is not sliced; slicing it to two waves
- * (TARGET_THREADS) only adds the slices' sums: on the H100 the 64² SIREN step ran at 1,981 it/s
- * with its 4,096-row products in 2 slices, 1,621 in 4 (session 10, alternated in one process).
+ * One wave: every workgroup resident at once (528 of 256 on a 132-SM H100, four to an SM). Both
+ * ways of slicing K aim for it, not for two waves (TARGET_THREADS): a product already that wide is
+ * not sliced, and more slices only add their sums. On the H100 the 64² SIREN step ran at 1,981
+ * it/s with its 4,096-row products in 2 slices within each workgroup, 1,621 in 4 (session 10);
+ * split across workgroups to one wave rather than two, 2,094–2,107 it/s against 1,955–2,049
+ * (session 12, alternated in one process; bench/RESULTS.md).
  */
-const SLICED_TARGET_THREADS = TARGET_THREADS / 2;
+export const WAVE_THREADS = TARGET_THREADS / 2;
 
 /**
  * K slices within each workgroup (kSlicesInWorkgroup): `enabled` lets the GPU tuning choose them
@@ -101,7 +103,7 @@ const SLICED_TARGET_THREADS = TARGET_THREADS / 2;
 export const slicedK: { enabled: boolean; most: number; threads: number; force: number | null } = {
   enabled: typeof process === 'undefined' || process.env?.FUSEGRAD_SLICED_K !== '0',
   most: 4,
-  threads: SLICED_TARGET_THREADS,
+  threads: WAVE_THREADS,
   force: null,
 };
 
