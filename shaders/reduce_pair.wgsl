@@ -5,7 +5,7 @@
 // bindings: 0 A (read); 1 B (read); 2 SA (storage, [cols_a]); 3 SB (storage, [cols_b]);
 //           4 params { rows_a, cols_a, lanes_a, groups_a, rows_b, cols_b, lanes_b }
 // workgroup 256: `lanes` adjacent columns (coalesced loads; 32, fewer for a matrix fewer columns
-// wide or with long rows), 256 / lanes invocations down each column, then a tree in workgroup
+// wide or with long columns), 256 / lanes invocations down each column, then a tree in workgroup
 // memory. The first groups_a = ceil(cols_a / lanes_a) workgroups sum A, the next
 // ceil(cols_b / lanes_b) B.
 // grid: grid1d(groups_a + ceil(cols_b / lanes_b), 1)

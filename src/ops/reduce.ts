@@ -170,8 +170,14 @@ const SUM_PAIR: Kernel = { name: 'reduce.sum_pair', file: 'reduce_pair.wgsl', in
 /** invocations of a reduce_pair.wgsl workgroup, and the most columns one covers */
 const PAIR_THREADS = 256;
 const PAIR_LANES = 32;
-/** Columns a workgroup covers at the least when its rows are long: 32 bytes of a row, a GPU's memory sector. */
+/** Columns a workgroup covers at the least when its columns are long: 32 bytes of a row, a GPU's memory sector. */
 const PAIR_MIN_LANES = 8;
+/**
+ * Loads an invocation should make at most, where fewer columns a workgroup allow it: a column's
+ * loads run one after the other, so a long column in few workgroups (a 128² SIREN's db, 256 rows
+ * of partial sums over 8 workgroups of 32 loads) trails the rest of the pass.
+ */
+const PAIR_TARGET_LOADS = 8;
 /** The most loads an invocation of reduce_pair.wgsl makes in turn: longer sums go in levels (`sum`). */
 const PAIR_MAX_LOADS = 32;
 
@@ -184,14 +190,14 @@ export function sumLeading(x: Tensor): Tensor {
 
 /**
  * A matrix [rows, cols] as reduce_pair.wgsl covers it: `lanes` columns a workgroup (32, fewer for a
- * narrower matrix, or down to 8 for long rows), the rest of its invocations down them.
+ * narrower matrix, or down to 8 for long columns), the rest of its invocations down them.
  */
 function pairLayout(x: Tensor): { rows: number; cols: number; lanes: number; groups: number; loads: number } {
   const rows = x.shape[0];
   const cols = sizeOf(x.shape.slice(1));
   const loads = (lanes: number) => Math.ceil(rows / (PAIR_THREADS / lanes));
   let lanes = Math.min(PAIR_LANES, 2 ** Math.ceil(Math.log2(Math.max(cols, 1))));
-  while (lanes > PAIR_MIN_LANES && loads(lanes) > PAIR_MAX_LOADS) lanes /= 2;
+  while (lanes > PAIR_MIN_LANES && loads(lanes) > PAIR_TARGET_LOADS) lanes /= 2;
   return { rows, cols, lanes, groups: Math.ceil(cols / lanes), loads: loads(lanes) };
 }
 
@@ -209,7 +215,7 @@ export function sumLeadingPair(a: Tensor, b: Tensor): [Tensor, Tensor] {
   const sb = Tensor.empty(b.shape.slice(1), 'reduce.sum_pair');
   if (sa.size || sb.size) { // a sum of no rows is zeros: the kernel's loop runs no times
     // The longer loops go first, so that their workgroups start at once instead of trailing the
-    // other's (a SIREN's db: 8 workgroups of 16 loads behind its dW slices' 2,048 of 2).
+    // other's (a 64² SIREN's db: 16 workgroups of 8 loads behind its dW slices' 2,048 of 1).
     const [first, second] = lb.loads > la.loads ? [{ x: b, s: sb, l: lb }, { x: a, s: sa, l: la }] : [{ x: a, s: sa, l: la }, { x: b, s: sb, l: lb }];
     const rt = runtime();
     rt.dispatch(SUM_PAIR, {

@@ -112,14 +112,15 @@ test('a sum over 300,001 values keeps float32 precision with every kernel form (
 
 // Two sums over the first axis in one pass (reduce_pair.wgsl), for the two sums that finish a
 // layer's gradients: odd shapes; more than 32 columns (several workgroups each); 1, 3 and 5
-// columns (1, 4 and 8 lanes, the rest of the workgroup down them); rows not a multiple of the
+// columns (1, 4 and 8 lanes, the rest of the workgroup down them); long columns over 16 and 8
+// lanes (fewer loads an invocation, more workgroups); rows not a multiple of the
 // invocations down a column; a sum of no rows; an empty operand; a 3-D one; a column too long for
 // one pass (8,193 rows, 33 loads an invocation: both go to the engine's sums).
 test('sumLeadingPair: both sums against the reference, odd shapes', async () => {
   const rng = mulberry32(31);
   const pairs: [number[], number[]][] = [
     [[1, 1], [7, 33]], [[257, 5], [3, 257]], [[16, 65], [129, 36]], [[33, 7, 3], [0, 4]], [[5, 0], [9, 65]],
-    [[4096, 1], [300, 3]], [[8193, 1], [2, 7]], [[513, 40], [300, 9]], // 8 lanes (rows too long for 32), 16 (9 columns)
+    [[4096, 1], [300, 3]], [[8193, 1], [2, 7]], [[513, 40], [300, 9]], [[97, 40], [100, 9]], // 8 lanes (columns too long for 32 and 16); 16 (97 rows of 40 columns, 100 of 9)
   ];
   for (const [shapeA, shapeB] of pairs) {
     const [a, b] = [randomTensor(shapeA, rng), randomTensor(shapeB, rng)];
