@@ -151,7 +151,11 @@ export function layerForward(
   return { y, z };
 }
 
-/** Whether a layer's dW and db sums share one pass (see layerGradients); off for an A/B of two passes. */
+/**
+ * Whether a layer's dW and db sums share one pass (see layerGradients); off for an A/B of two
+ * passes. Shared, the SIREN step ran 5–7% faster at 64² and as fast at 128² (H100 and H200,
+ * bench/RESULTS.md, session 12).
+ */
 export const pairedGradientSums = { enabled: true };
 
 /**
