@@ -176,7 +176,8 @@ const PAIR_MIN_LANES = 8;
  * Loads an invocation should make at most, where fewer columns a workgroup allow it: a column's
  * loads run one after the other, so a long column in few workgroups (a 128² SIREN's db, 256 rows
  * of partial sums over 8 workgroups of 32 loads) trails the rest of the pass. With 32 workgroups
- * of 8 loads that step's paired sums went from 1–2% slower than two passes to even (session 12).
+ * of 8 loads, that step's paired sums went from 0.6–2.4% slower than two passes to even
+ * (bench/RESULTS.md, session 12).
  */
 const PAIR_TARGET_LOADS = 8;
 /** The most loads an invocation of reduce_pair.wgsl makes in turn: longer sums go in levels (`sum`). */
