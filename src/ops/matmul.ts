@@ -36,7 +36,7 @@ const MIN_SLICE_SCALAR = 32;
  * `force` fixes the number of K slices regardless of adapter and shape (tests check the split path
  * on SwiftShader); `threads` is the invocations the slices aim for: one wave (WAVE_THREADS), as
  * for the slices within a workgroup. Two waves (TARGET_THREADS, sessions 8–11) ran the H100's SIREN
- * steps 1–7% slower; DIDFuse's training step ran 3% faster with them, within its runs' spread
+ * steps 1–7% slower; DIDFuse's training step moved by 2–3% either way, within its rounds' spread
  * (bench/RESULTS.md, session 12).
  */
 export const matmulSplit: { force: number | null; threads: number } = { force: null, threads: WAVE_THREADS };
