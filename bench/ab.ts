@@ -14,13 +14,11 @@ import { DIDFuse } from '../src/models/didfuse.ts';
 import { matmulSplit } from '../src/ops/matmul.ts';
 import { TARGET_THREADS, WAVE_THREADS, slicedK } from '../src/ops/matmul_kernel.ts';
 import { pairedGradientSums } from '../src/ops/sine_linear.ts';
+import { flag } from './flags.ts';
 import { syntheticPlane } from './fusion-models.ts';
+import { fmt, summarize } from './harness.ts';
 import { SirenWorkload, sirenFlops } from './siren.ts';
 
-const flag = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
 const sizes = flag('sizes', '64,128').split(',').map(Number).filter((n) => n > 0);
 const rounds = Math.max(1, Number(flag('rounds', '9')) || 9);
 const stepsFlag = flag('steps', '');
@@ -33,11 +31,12 @@ interface Setting {
   apply: () => void;
 }
 
-/** The engine's defaults for every knob a setting touches. */
+/** The knobs a setting touches, as this process started with them (FUSEGRAD_SLICED_K=0 included). */
+const initial = { paired: pairedGradientSums.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
 function defaults(): void {
-  pairedGradientSums.enabled = true;
-  slicedK.enabled = true;
-  matmulSplit.threads = WAVE_THREADS;
+  pairedGradientSums.enabled = initial.paired;
+  slicedK.enabled = initial.sliced;
+  matmulSplit.threads = initial.splitThreads;
 }
 
 const ENGINE: Setting = { name: 'engine default', apply: () => {} };
@@ -89,8 +88,8 @@ async function alternate(settings: Setting[], steps: number, run: (i: number) =>
   }
   defaults();
   return settings.map((s, i) => {
-    const sorted = [...rates[i]].sort((a, b) => a - b);
-    return { setting: s.name, itPerS: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1], dispatchesPerStep: dispatches[i] };
+    const { median, min, max } = summarize(rates[i]);
+    return { setting: s.name, itPerS: median, min, max, dispatchesPerStep: dispatches[i] };
   });
 }
 
@@ -146,9 +145,8 @@ if (json) {
   console.log(`adapter: ${adapter}; rounds: ${rounds}, medians`);
   console.log('| workload | setting | it/s | min–max | dispatches a step | GFLOP/s |');
   console.log('| --- | --- | --- | --- | --- | --- |');
-  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toPrecision(3));
   for (const r of rows) {
-    console.log(`| ${r.workload} | ${r.setting} | ${f(r.itPerS)} | ${f(r.min)}–${f(r.max)} | ${r.dispatchesPerStep.toFixed(1)} | ${r.gflops === undefined ? '–' : f(r.gflops)} |`);
+    console.log(`| ${r.workload} | ${r.setting} | ${fmt(r.itPerS)} | ${fmt(r.min)}–${fmt(r.max)} | ${r.dispatchesPerStep.toFixed(1)} | ${fmt(r.gflops)} |`);
   }
 }
 await shutdown();

@@ -12,12 +12,9 @@ import { fitInrFuse } from '../src/fusion/inr.ts';
 import { init, noGrad, optim, shutdown, tensor, tidy, type Tensor } from '../src/index.ts';
 import { toGrey } from '../src/io/colour.ts';
 import { makeSamplePair } from '../src/io/sample.ts';
+import { flag } from './flags.ts';
 import { BENCH_MODELS, syntheticPlane } from './fusion-models.ts';
 
-const flag = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
 const modelName = flag('model', 'didfuse');
 const size = Number(flag('size', '64'));
 const training = process.argv.includes('--train');
