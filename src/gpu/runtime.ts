@@ -25,6 +25,11 @@ export interface RuntimeOptions extends DeviceOptions {
    * SwiftShader runs the GPU paths slowly but exactly (test/engine/tuning.test.ts).
    */
   tuning?: Tuning;
+  /**
+   * Bytes of uniform params one submit (or one segment of a recorded step) packs, at 256 a
+   * dispatch: 256 KiB by default. The tests make it small to make a recorded step split.
+   */
+  uniformArenaBytes?: number;
 }
 
 /**
@@ -102,8 +107,9 @@ export class Runtime {
   /** set while capture() runs its step */
   private recording: StepRecording | null = null;
   private uniformArena: GPUBuffer;
-  private uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
-  private uniformView = new DataView(this.uniformBytes.buffer);
+  private readonly uniformArenaBytes: number;
+  private uniformBytes: Uint8Array;
+  private uniformView: DataView;
   private uniformUsed = 0;
   /** per step that throttle() let run ahead, oldest first: resolves when that step's work is done */
   private stepsInFlight: Promise<void>[] = [];
@@ -126,8 +132,11 @@ export class Runtime {
     this.pipelines = new PipelineCache(device);
     this.waitStrategy = options.wait ?? 'backoff';
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
+    this.uniformArenaBytes = Math.max(UNIFORM_SLOT, Math.floor((options.uniformArenaBytes ?? UNIFORM_ARENA_BYTES) / UNIFORM_SLOT) * UNIFORM_SLOT);
+    this.uniformBytes = new Uint8Array(this.uniformArenaBytes);
+    this.uniformView = new DataView(this.uniformBytes.buffer);
     this.uniformArena = device.createBuffer({
-      size: UNIFORM_ARENA_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniform arena',
+      size: this.uniformArenaBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniform arena',
     });
     this.unusedOutput = { buffer: device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'unused output' }) };
     // Rejects when the device is lost, so that pending waits end with a clear error, not a hang.
@@ -211,7 +220,7 @@ export class Runtime {
       if (!args.params) throw new Error(`${kernel.name}: needs params`);
       paramsBytes = args.params.byteLength;
       const slots = Math.ceil(paramsBytes / UNIFORM_SLOT) * UNIFORM_SLOT;
-      if (this.uniformUsed + slots > UNIFORM_ARENA_BYTES) this.flush();
+      if (this.uniformUsed + slots > this.uniformArenaBytes) this.flush();
       offset = this.uniformUsed;
       args.params.writeTo(this.uniformView, offset);
       this.uniformUsed += slots;
@@ -321,7 +330,7 @@ export class Runtime {
     if (this.recording) throw new Error('capture: a step is being recorded already');
     if (this.profiler) throw new Error('capture: not while profiling (the profiler times eager steps)');
     this.flush();
-    const recording = new StepRecording(this.pool, UNIFORM_SLOT, UNIFORM_ARENA_BYTES);
+    const recording = new StepRecording(this.pool, UNIFORM_SLOT, this.uniformArenaBytes);
     this.recording = recording;
     try {
       const result = step();

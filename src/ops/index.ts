@@ -12,6 +12,7 @@ export { sobel, type SobelOptions, type BorderMode } from './sobel.ts';
 export { conv2d, convTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.ts';
 export { pad2d, type Padding2d } from './pad.ts';
 export { batchNorm2d, instanceNorm2d, adain, layerNormLD, type BatchNormState } from './norm.ts';
+export { standardise, type StandardiseOptions, type StatisticsGroup } from './standardise.ts';
 export { avgPool2d, maxPool2d, globalAvgPool } from './pool.ts';
 export { ssimLoss, gaussianWindow, type SsimOptions } from './ssim.ts';
 export { qwLoss, qeLoss } from './qw.ts';

@@ -1,20 +1,19 @@
 /**
- * Normalisations over NCHW tensors, composed from primitives (mean, sub, mul, sqrt, div), so
- * their gradients come from the primitives' rules (STYLE.md: composites are differentiated
- * through primitives). Float64 references with hand-written backward: src/reference/norm.ts.
+ * Normalisations over NCHW tensors, each the fused standardisation of src/ops/standardise.ts
+ * with its groups, denominator and affine map (a hand-written backward there; composed from
+ * primitives, one BatchNorm took about 40 dispatches forward and back, it now takes 6).
+ * Float64 references with hand-written backward: src/reference/norm.ts.
  *   batchNorm2d     per channel over N, H, W (train: batch statistics; eval: running ones)
  *   instanceNorm2d  per (sample, channel) over H, W, no affine (PyTorch InstanceNorm2d default)
  *   adain           instanceNorm2d, then a per-(sample, channel) scale and bias (MUNIT/LDFusion)
  *   layerNormLD     LDFusion's own LayerNorm: per sample over C, H, W with the *unbiased* std,
  *                   (x − mean)/(std + eps), then a per-channel affine
  */
-import { noGrad, runtime } from '../tensor/context.ts';
-import { tidy } from '../tensor/scope.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
 import { add, div, mul, sub } from './binary.ts';
-import { mean, sum } from './reduce.ts';
 import { reshape } from './shape.ts';
-import { addScalar, mulScalar, sqrt, square } from './unary.ts';
+import { standardise } from './standardise.ts';
+import { addScalar, sqrt } from './unary.ts';
 
 function expectNchw(op: string, x: Tensor): void {
   if (x.rank !== 4) throw new Error(`${op} needs x [N, C, H, W], got ${shapeString(x.shape)}`);
@@ -30,14 +29,6 @@ function expectChannels(op: string, x: Tensor, ...perChannel: Tensor[]): void {
 
 /** [C] → [1, C, 1, 1], to broadcast over N, H, W */
 const perChannel = (t: Tensor): Tensor => reshape(t, [1, t.shape[0], 1, 1]);
-
-/** (x − mean)/√(biased variance + eps) over `axes`, with the statistics it used. */
-function standardise(x: Tensor, axes: number[], eps: number): { y: Tensor; mean: Tensor; variance: Tensor } {
-  const mu = mean(x, { axes, keepDims: true });
-  const centred = sub(x, mu);
-  const variance = mean(square(centred), { axes, keepDims: true });
-  return { y: div(centred, sqrt(addScalar(variance, eps))), mean: mu, variance };
-}
 
 export interface BatchNormState {
   /** [C]; updated in place by each training-mode call */
@@ -61,28 +52,16 @@ export function batchNorm2d(x: Tensor, gamma: Tensor, beta: Tensor, state: Batch
     const shift = sub(beta, mul(state.runningMean, scale));
     return add(mul(x, perChannel(scale)), perChannel(shift));
   }
-  const [N, C, H, W] = x.shape;
-  const count = N * H * W;
-  if (count < 2) throw new Error(`batchNorm2d: training needs more than one value per channel, got x ${shapeString(x.shape)}`);
-  const { y, mean: mu, variance } = standardise(x, [0, 2, 3], state.eps);
-  noGrad(() => tidy(() => {
-    const m = state.momentum;
-    const unbiased = mulScalar(reshape(variance, [C]), count / (count - 1));
-    const nextMean = add(mulScalar(state.runningMean, 1 - m), mulScalar(reshape(mu, [C]), m));
-    const nextVar = add(mulScalar(state.runningVar, 1 - m), mulScalar(unbiased, m));
-    // In place, not by replacing the tensors: a recorded step (Runtime.capture) reads and
-    // writes the same buffers at every replay, so state carried to the next step must stay put.
-    const rt = runtime();
-    rt.copy(nextMean.buffer, 0, state.runningMean.buffer, 0, nextMean.bytes);
-    rt.copy(nextVar.buffer, 0, state.runningVar.buffer, 0, nextVar.bytes);
-  }));
-  return add(mul(y, perChannel(gamma)), perChannel(beta));
+  const [N, , H, W] = x.shape;
+  if (N * H * W < 2) throw new Error(`batchNorm2d: training needs more than one value per channel, got x ${shapeString(x.shape)}`);
+  const running = { mean: state.runningMean, variance: state.runningVar, momentum: state.momentum };
+  return standardise(x, { over: 'channel', eps: state.eps, epsOn: 'variance', scale: gamma, shift: beta, running });
 }
 
 /** InstanceNorm2d without affine: per (sample, channel) over H, W, biased variance. */
 export function instanceNorm2d(x: Tensor, eps = 1e-5): Tensor {
   expectNchw('instanceNorm2d', x);
-  return standardise(x, [2, 3], eps).y;
+  return standardise(x, { over: 'plane', eps, epsOn: 'variance' });
 }
 
 /** AdaIN: scale[n, c]·instanceNorm2d(x)[n, c] + bias[n, c]; scale and bias [N, C]. */
@@ -94,8 +73,7 @@ export function adain(x: Tensor, scale: Tensor, bias: Tensor, eps = 1e-5): Tenso
       throw new Error(`adain: scale/bias must be [${N}, ${C}] for x ${shapeString(x.shape)}, got ${shapeString(t.shape)}`);
     }
   }
-  const perSample = (t: Tensor) => reshape(t, [N, C, 1, 1]);
-  return add(mul(instanceNorm2d(x, eps), perSample(scale)), perSample(bias));
+  return standardise(x, { over: 'plane', eps, epsOn: 'variance', scale, shift: bias });
 }
 
 /**
@@ -106,10 +84,7 @@ export function layerNormLD(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5):
   expectNchw('layerNormLD', x);
   expectChannels('layerNormLD', x, gamma, beta);
   const [, C, H, W] = x.shape;
-  const count = C * H * W;
-  if (count < 2) throw new Error(`layerNormLD needs more than one value per sample, got x ${shapeString(x.shape)}`);
-  const centred = sub(x, mean(x, { axes: [1, 2, 3], keepDims: true }));
-  const std = sqrt(mulScalar(sum(square(centred), { axes: [1, 2, 3], keepDims: true }), 1 / (count - 1)));
-  const normalised = div(centred, addScalar(std, eps));
+  if (C * H * W < 2) throw new Error(`layerNormLD needs more than one value per sample, got x ${shapeString(x.shape)}`);
+  const normalised = standardise(x, { over: 'sample', eps, epsOn: 'std' });
   return add(mul(normalised, perChannel(gamma)), perChannel(beta));
 }

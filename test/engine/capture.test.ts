@@ -145,9 +145,9 @@ function assertSame(name: string, eager: Trained, replayed: Trained): void {
   assert.ok(eager.losses[eager.losses.length - 1] !== eager.losses[0], `${name}: the loss never changed`);
 }
 
-async function withTuning<T>(tuning: Tuning, fn: () => Promise<T>): Promise<T> {
+async function withTuning<T>(tuning: Tuning, fn: () => Promise<T>, uniformArenaBytes?: number): Promise<T> {
   shutdown();
-  await init({ quiet: true, tuning });
+  await init({ quiet: true, tuning, uniformArenaBytes });
   try {
     return await fn();
   } finally {
@@ -170,7 +170,7 @@ test('DIDFuse with BatchNorm and Adam (width 4, 9×9): replays equal eager steps
     const replayed = await train(didfuseJob(), 4, true);
     assertSame('DIDFuse', await train(didfuseJob(), 4, false), replayed);
     assert.ok(replayed.segments > 1, `the step's params fill ${replayed.segments} uniform arena(s): the split is tested`);
-  });
+  }, 64 * 1024); // 256 dispatches an arena: a step of this model has about 580
 });
 
 test('SGD with momentum and a step schedule: a replay uses the learning rate of its step', async () => {

@@ -1,8 +1,10 @@
-// Normalisations, pooling and the SSIM loss — composites of primitives (src/ops/norm.ts,
-// pool.ts, ssim.ts) — against their float64 references with hand-written backward.
+// Normalisations (the fused standardisation of src/ops/standardise.ts), pooling and the SSIM loss
+// (composites of primitives: src/ops/pool.ts, ssim.ts) against their float64 references with
+// hand-written backward.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, ops, shutdown, tensor, tidy } from '../../src/index.ts';
+import { backward, init, ops, runtime, shutdown, tensor, tidy } from '../../src/index.ts';
+import { standardiseChunk } from '../../src/ops/standardise.ts';
 import * as norm from '../../src/reference/norm.ts';
 import * as pool from '../../src/reference/pool.ts';
 import { ssimLoss } from '../../src/reference/ssim.ts';
@@ -76,6 +78,71 @@ test('layerNormLD uses the unbiased std, eps added to the std (a biased one fail
   const first = (await y.read())[0];
   y.dispose();
   assert.ok(Math.abs(first - -1.5 / (Math.sqrt(5 / 3) + 0.5)) < 1e-6, `got ${first}`);
+});
+
+test('normalisations with their groups cut in chunks of 1, 7 and 64 values: forward and gradients', async () => {
+  const rng = mulberry32(6);
+  const saved = standardiseChunk.elements;
+  try {
+    for (const chunk of [1, 7, 64]) {
+      standardiseChunk.elements = chunk;
+      for (const [N, C, H, W] of [[3, 4, 7, 5], [2, 3, 1, 33]]) {
+        const state = { runningMean: tensor(new Float32Array(C), [C]), runningVar: tensor(new Float32Array(C).fill(1), [C]), momentum: 0.1, eps: 1e-5 };
+        await checkOp({
+          label: `batchNorm2d chunk ${chunk}`, inputs: [randomTensor([N, C, H, W], rng, -2, 3), randomTensor([C], rng), randomTensor([C], rng)],
+          ref: norm.batchNorm2d, params: EPS, gpu: ([x, g, b]) => ops.batchNorm2d(x, g, b, state, true), forwardTol: NORM_TOL, gradTol: NORM_TOL,
+        });
+        state.runningMean.dispose();
+        state.runningVar.dispose();
+        await checkOp({
+          label: `adain chunk ${chunk}`, inputs: [randomTensor([N, C, H, W], rng), randomTensor([N, C], rng), randomTensor([N, C], rng)],
+          ref: norm.adain, params: EPS, gpu: ([x, s, b]) => ops.adain(x, s, b, 1e-5), forwardTol: NORM_TOL, gradTol: NORM_TOL,
+        });
+        await checkOp({
+          label: `layerNormLD chunk ${chunk}`, inputs: [randomTensor([N, C, H, W], rng), randomTensor([C], rng), randomTensor([C], rng)],
+          ref: norm.layerNormLD, params: EPS, gpu: ([x, g, b]) => ops.layerNormLD(x, g, b, 1e-5), forwardTol: NORM_TOL, gradTol: NORM_TOL,
+        });
+      }
+    }
+  } finally {
+    standardiseChunk.elements = saved;
+  }
+});
+
+test('batchNorm2d over 2 × 65 × 33 pixels a channel (two chunks) and a mean of 1,000 (float32 moments stay accurate)', async () => {
+  const rng = mulberry32(7);
+  const shape = [2, 3, 65, 33];
+  const x = randomTensor(shape, rng, -1, 1);
+  const offset = cpuTensor(shape, x.data.map((v) => 1000 + v)); // a sum of squares minus a squared sum loses all of it
+  for (const input of [x, offset]) {
+    const state = { runningMean: tensor(new Float32Array(3), [3]), runningVar: tensor(new Float32Array(3).fill(1), [3]), momentum: 0.1, eps: 1e-5 };
+    await checkOp({
+      label: 'batchNorm2d, long groups', inputs: [input, randomTensor([3], rng), randomTensor([3], rng)], ref: norm.batchNorm2d, params: EPS,
+      gpu: ([a, g, b]) => ops.batchNorm2d(a, g, b, state, true), forwardTol: { rtol: 2e-3, atol: 2e-3 }, gradTol: { rtol: 2e-3, atol: 2e-3 }, centralDifference: false,
+    });
+    state.runningMean.dispose();
+    state.runningVar.dispose();
+  }
+});
+
+test('a BatchNorm in training takes 6 dispatches forward and back (composed from primitives it took ~40)', () => {
+  const rt = runtime();
+  const state = { runningMean: tensor(new Float32Array(4), [4]), runningVar: tensor(new Float32Array(4).fill(1), [4]), momentum: 0.1, eps: 1e-5 };
+  const [gamma, beta] = [tensor(new Float32Array(4).fill(1), [4], { requiresGrad: true }), tensor(new Float32Array(4), [4], { requiresGrad: true })];
+  const x = tensor(Float32Array.from({ length: 2 * 4 * 9 }, (_, i) => Math.sin(i)), [2, 4, 3, 3], { requiresGrad: true });
+  tidy(() => {
+    const y = ops.batchNorm2d(x, gamma, beta, state, true);
+    const before = rt.counters.dispatches;
+    const forward = tidy(() => ops.batchNorm2d(x, gamma, beta, state, true));
+    const forwardDispatches = rt.counters.dispatches - before;
+    assert.is(forwardDispatches, 3);
+    forward.dispose();
+    const start = rt.counters.dispatches;
+    backward(y); // the seed (ones) is one fill
+    const backwardDispatches = rt.counters.dispatches - start;
+    assert.ok(backwardDispatches <= 4, `${backwardDispatches} dispatches backward`);
+  });
+  for (const t of [state.runningMean, state.runningVar, gamma, beta, x]) t.dispose();
 });
 
 test('avgPool2d, maxPool2d, globalAvgPool: forward and gradient on odd sizes', async () => {
