@@ -1,28 +1,36 @@
 /**
- * SSIM loss as DIDFuse trains with it (kornia ≤ 0.4 `SSIM(11, reduction='mean')`), composed
- * from primitives: the five local statistics μa, μb, E[a²], E[b²], E[ab] are stacked as
- * channels and blurred in one pass by a separable Gaussian (depthwise conv2d down, then across)
- * on a reflect-padded image, so one pair of convolutions serves all five.
+ * SSIM loss as DIDFuse trains with it (kornia ≤ 0.4 `SSIM(11, reduction='mean')`): the five local
+ * statistics μa, μb, E[a²], E[b²], E[ab] are stacked as channels (one kernel,
+ * shaders/ssim_moments.wgsl) and blurred in one pass by a separable Gaussian (depthwise conv2d
+ * down, then across) on a reflect-padded image, so one pair of convolutions serves all five; one
+ * more kernel takes the blurred maps to each pixel's term (shaders/ssim_map.wgsl), and the loss is
+ * their mean.
  *   map  = (2μaμb + C1)(2σab + C2) / ((μa² + μb² + C1)(σa² + σb² + C2)),  σ² = E[x²] − μ²
  *   loss = mean(clamp(1 − map, 0, 1)) / 2          (so "5·SSIM loss" is 2.5·(1 − SSIM))
- * C1 = 0.01², C2 = 0.03² for images in [0, 1]. Float64 reference: src/reference/ssim.ts.
+ * C1 = 0.01², C2 = 0.03² for images in [0, 1]. The two kernels have hand-written backward kernels
+ * beside them: composed from primitives (concat, squares, slices, some twenty element-wise ops),
+ * one loss took about 75 dispatches forward and as many back; it now takes 7 and 7.
+ * Float64 reference: src/reference/ssim.ts.
  */
+import type { Kernel } from '../gpu/kernel.ts';
+import { Params } from '../gpu/params.ts';
+import { record } from '../tensor/autograd.ts';
+import { runtime } from '../tensor/context.ts';
 import { tensor } from '../tensor/create.ts';
-import { assertSameShape, shapeString, type Tensor } from '../tensor/tensor.ts';
-import { add, div, mul, sub } from './binary.ts';
+import { Tensor, assertSameShape, shapeString } from '../tensor/tensor.ts';
 import { conv2d } from './conv.ts';
 import { pad2d } from './pad.ts';
 import { mean } from './reduce.ts';
-import { concat, slice } from './shape.ts';
-import { addScalar, clamp, mulScalar, square } from './unary.ts';
 
 export interface SsimOptions {
   windowSize?: number;
   sigma?: number;
 }
 
-const C1 = 0.01 ** 2;
-const C2 = 0.03 ** 2;
+const MOMENTS: Kernel = { name: 'ssim.moments', file: 'ssim_moments.wgsl', inputs: 2, outputs: 1, uniform: true };
+const MOMENTS_BACKWARD: Kernel = { name: 'ssim.moments_backward', file: 'ssim_moments_backward.wgsl', inputs: 3, outputs: 2, uniform: true };
+const MAP: Kernel = { name: 'ssim.map', file: 'ssim_map.wgsl', inputs: 1, outputs: 1, uniform: true };
+const MAP_BACKWARD: Kernel = { name: 'ssim.map_backward', file: 'ssim_map_backward.wgsl', inputs: 2, outputs: 1, uniform: true };
 
 /** kornia's get_gaussian_kernel: exp(−d²/2σ²) at d = i − ⌊size/2⌋, normalised to sum 1. */
 export function gaussianWindow(size: number, sigma: number): Float32Array {
@@ -43,6 +51,34 @@ function gaussianBlur(x: Tensor, size: number, sigma: number): Tensor {
   return conv2d(down, tensor(taps, [C, 1, 1, size], { constant: true }), null, { groups: C });
 }
 
+/** The params of the SSIM kernels: elements of a [N, C, H, W], and of one of its samples. */
+const sizes = (a: Tensor): Params => new Params().u32(a.size).u32(a.size / a.shape[0]);
+
+/** [a, b, a², b², a·b] stacked as channels, [N, 5·C, H, W]: the maps one blur serves. */
+function stackedMoments(a: Tensor, b: Tensor): Tensor {
+  const [N, C, H, W] = a.shape;
+  const rt = runtime();
+  const stacked = Tensor.empty([N, 5 * C, H, W], 'ssim.moments');
+  rt.dispatch(MOMENTS, { inputs: [a, b], outputs: [stacked], params: sizes(a), workgroups: rt.grid1d(a.size, 256) });
+  return record(stacked, 'ssimMoments', [a, b], (g) => {
+    const [da, db] = [Tensor.empty(a.shape, 'ssim.da'), Tensor.empty(b.shape, 'ssim.db')];
+    rt.dispatch(MOMENTS_BACKWARD, { inputs: [g, a, b], outputs: [da, db], params: sizes(a), workgroups: rt.grid1d(a.size, 256) });
+    return [da, db];
+  });
+}
+
+/** Each pixel's clamp(1 − SSIM, 0, 1)/2 [N, C, H, W] from the blurred stack [N, 5·C, H, W]. */
+function halfDissimilarity(blurred: Tensor, shape: readonly number[]): Tensor {
+  const rt = runtime();
+  const out = Tensor.empty(shape, 'ssim.map');
+  rt.dispatch(MAP, { inputs: [blurred], outputs: [out], params: sizes(out), workgroups: rt.grid1d(out.size, 256) });
+  return record(out, 'ssimMap', [blurred], (g) => {
+    const d = Tensor.empty(blurred.shape, 'ssim.d_blurred');
+    rt.dispatch(MAP_BACKWARD, { inputs: [blurred, g], outputs: [d], params: sizes(out), workgroups: rt.grid1d(out.size, 256) });
+    return [d];
+  });
+}
+
 /** kornia's SSIM loss of a against b, both [N, C, H, W] in [0, 1]: a scalar. */
 export function ssimLoss(a: Tensor, b: Tensor, options: SsimOptions = {}): Tensor {
   assertSameShape('ssimLoss', a.shape, b.shape);
@@ -51,18 +87,6 @@ export function ssimLoss(a: Tensor, b: Tensor, options: SsimOptions = {}): Tenso
   const [N, C, H, W] = a.shape;
   const half = Math.floor(windowSize / 2);
   if (H <= half || W <= half) throw new Error(`ssimLoss: images of ${H}×${W} are too small for an ${windowSize}×${windowSize} window`);
-  const stats = gaussianBlur(concat([a, b, square(a), square(b), mul(a, b)], 1), windowSize, sigma);
-  const part = (k: number) => slice(stats, [0, k * C, 0, 0], [N, (k + 1) * C, H, W]);
-  const [muA, muB, meanA2, meanB2, meanAB] = [0, 1, 2, 3, 4].map(part);
-  const muAB = mul(muA, muB);
-  const muA2 = square(muA);
-  const muB2 = square(muB);
-  const covariance = sub(meanAB, muAB);
-  const numerator = mul(addScalar(mulScalar(muAB, 2), C1), addScalar(mulScalar(covariance, 2), C2));
-  const denominator = mul(
-    addScalar(add(muA2, muB2), C1),
-    addScalar(add(sub(meanA2, muA2), sub(meanB2, muB2)), C2),
-  );
-  const map = div(numerator, denominator);
-  return mulScalar(mean(clamp(addScalar(mulScalar(map, -1), 1), 0, 1)), 0.5);
+  if (N * C * H * W === 0) throw new Error(`ssimLoss: empty images ${shapeString(a.shape)}`);
+  return mean(halfDissimilarity(gaussianBlur(stackedMoments(a, b), windowSize, sigma), a.shape));
 }

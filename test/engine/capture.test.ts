@@ -170,7 +170,7 @@ test('DIDFuse with BatchNorm and Adam (width 4, 9×9): replays equal eager steps
     const replayed = await train(didfuseJob(), 4, true);
     assertSame('DIDFuse', await train(didfuseJob(), 4, false), replayed);
     assert.ok(replayed.segments > 1, `the step's params fill ${replayed.segments} uniform arena(s): the split is tested`);
-  }, 64 * 1024); // 256 dispatches an arena: a step of this model has about 580
+  }, 64 * 1024); // 256 dispatches an arena, fewer than one step of this model
 });
 
 test('SGD with momentum and a step schedule: a replay uses the learning rate of its step', async () => {
