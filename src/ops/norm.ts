@@ -1,7 +1,7 @@
 /**
  * Normalisations over NCHW tensors, each the fused standardisation of src/ops/standardise.ts
  * with its groups, denominator and affine map (a hand-written backward there; composed from
- * primitives, one BatchNorm took about 40 dispatches forward and back, it now takes 6).
+ * primitives, one BatchNorm took 46 dispatches forward and back, it now takes 5 or 6).
  * Float64 references with hand-written backward: src/reference/norm.ts.
  *   batchNorm2d     per channel over N, H, W (train: batch statistics; eval: running ones)
  *   instanceNorm2d  per (sample, channel) over H, W, no affine (PyTorch InstanceNorm2d default)

@@ -9,7 +9,7 @@
  *   loss = mean(clamp(1 − map, 0, 1)) / 2          (so "5·SSIM loss" is 2.5·(1 − SSIM))
  * C1 = 0.01², C2 = 0.03² for images in [0, 1]. The two kernels have hand-written backward kernels
  * beside them: composed from primitives (concat, squares, slices, some twenty element-wise ops),
- * one loss took about 75 dispatches forward and as many back; it now takes 7 and 7.
+ * one loss took 39 dispatches forward and 61 back; it now takes 7 and 7.
  * Float64 reference: src/reference/ssim.ts.
  */
 import type { Kernel } from '../gpu/kernel.ts';
