@@ -9,7 +9,7 @@
  * of N steps, its set-up included once).
  */
 import { fitInrFuse } from '../src/fusion/inr.ts';
-import { init, noGrad, optim, shutdown, tensor, tidy, type Tensor } from '../src/index.ts';
+import { FusegradError, init, noGrad, optim, shutdown, tensor, tidy, type Tensor } from '../src/index.ts';
 import { toGrey } from '../src/io/colour.ts';
 import { makeSamplePair } from '../src/io/sample.ts';
 import { flag } from './flags.ts';
@@ -19,6 +19,15 @@ const modelName = flag('model', 'didfuse');
 const size = Number(flag('size', '64'));
 const training = process.argv.includes('--train');
 const repeat = Math.max(1, Math.floor(Number(flag('repeat', '1'))) || 1);
+
+/** A mistake in the flags or a size the model refuses: one line, no stack trace. */
+function fail(message: string): never {
+  console.error(`bench:profile: ${message}`);
+  process.exit(2);
+}
+if (modelName !== 'inr' && !(modelName in BENCH_MODELS)) fail(`--model must be one of inr, ${Object.keys(BENCH_MODELS).join(', ')}, not ${modelName}`);
+if (!Number.isInteger(size) || size < 1) fail(`--size must be a whole number of pixels, not ${flag('size', '64')}`);
+if (modelName === 'inr' && size < 16) fail(`--size ${size}: INRFuse fits the built-in sample, which needs at least 16 pixels a side`);
 
 const rt = await init();
 /** `runs` frames or training steps (INRFuse: one fit of `runs` steps, so its set-up is shared). */
@@ -33,9 +42,7 @@ async function profiled(runs: number): Promise<void> {
 }
 
 async function once(): Promise<void> {
-  const make = BENCH_MODELS[modelName as keyof typeof BENCH_MODELS];
-  if (!make) throw new Error(`--model must be one of inr, ${Object.keys(BENCH_MODELS).join(', ')}`);
-  const { model, frame, loss } = make();
+  const { model, frame, loss } = BENCH_MODELS[modelName as keyof typeof BENCH_MODELS]();
   if (!training) model.train(false);
   const batch = training ? 2 : 1;
   const inputs = () => [0, 1].map((phase) => tensor(syntheticPlane(batch * size * size, phase), [batch, 1, size, size])) as [Tensor, Tensor];
@@ -50,7 +57,12 @@ async function once(): Promise<void> {
   model.dispose();
 }
 
-await profiled(1); // compiles every pipeline
+try {
+  await profiled(1); // compiles every pipeline
+} catch (error) {
+  if (error instanceof FusegradError) fail(error.message); // e.g. a size the model does not take
+  throw error;
+}
 const started = performance.now();
 rt.startProfiling();
 await profiled(repeat);
