@@ -1,9 +1,9 @@
 // A standardisation's backward, first level (src/ops/standardise.ts): each workgroup sums one
-// chunk of one group of (dy, dy·x̂), x̂ = (x − mean)/d, into partials [chunks, groups, 2]; their
-// sums over the chunks are the shift's and the scale's gradients and the two sums the gradient at x
+// chunk of one group of (dy, dy·x̂, x̂), x̂ = (x − mean)/d, into partials [chunks, groups, 4]; their
+// sums over the chunks are the shift's and the scale's gradients and the sums the gradient at x
 // needs (standardise_backward.wgsl). Groups and chunks as in standardise_statistics.wgsl.
 // bindings: 0 x, 1 dy (read); 2 stats (read, vec4 [groups]: mean, 1/d, k, m);
-//           3 partials (storage, vec2 [chunks, groups]: Σ dy, Σ dy·x̂);
+//           3 partials (storage, vec4 [chunks, groups]: Σ dy, Σ dy·x̂, Σ x̂, 0);
 //           4 params { slots, groups, chunk, group_stride, runs, run_length, run_stride }
 // Entry points main (GPUs) and per_thread (SwiftShader) as in standardise_statistics.wgsl.
 #include "common.wgsl"
@@ -13,10 +13,10 @@ struct Params { slots: u32, groups: u32, chunk: u32, group_stride: u32, runs: u3
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> stats: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> partials: array<vec2<f32>>;
+@group(0) @binding(3) var<storage, read_write> partials: array<vec4<f32>>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-var<workgroup> shared_sums: array<vec2<f32>, 256>;
+var<workgroup> shared_sums: array<vec4<f32>, 256>;
 
 // The chunk of a slot: its group's first element, and the chunk's range of t.
 fn chunk_range(slot: u32) -> vec3<u32> {
@@ -24,11 +24,12 @@ fn chunk_range(slot: u32) -> vec3<u32> {
   return vec3<u32>((slot % params.groups) * params.group_stride, begin, min(begin + params.chunk, params.runs * params.run_length));
 }
 
-// (dy, dy·x̂) of element t of the group at base, whose statistics are s
-fn terms(base: u32, t: u32, s: vec4<f32>) -> vec2<f32> {
+// (dy, dy·x̂, x̂, 0) of element t of the group at base, whose statistics are s
+fn terms(base: u32, t: u32, s: vec4<f32>) -> vec4<f32> {
   let at = base + (t / params.run_length) * params.run_stride + t % params.run_length;
   let g = dy[at];
-  return vec2<f32>(g, g * (x[at] - s.x) * s.y);
+  let standardised = (x[at] - s.x) * s.y;
+  return vec4<f32>(g, g * standardised, standardised, 0.0);
 }
 
 @compute @workgroup_size(64)
@@ -39,7 +40,7 @@ fn per_thread(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   }
   let chunk = chunk_range(slot);
   let s = stats[slot % params.groups];
-  var sums = vec2<f32>(0.0);
+  var sums = vec4<f32>(0.0);
   for (var t = chunk.y; t < chunk.z; t++) {
     sums += terms(chunk.x, t, s);
   }
@@ -55,7 +56,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   let chunk = chunk_range(slot);
   let s = stats[slot % params.groups];
-  var sums = vec2<f32>(0.0);
+  var sums = vec4<f32>(0.0);
   for (var t = chunk.y + lid; t < chunk.z; t += 256u) {
     sums += terms(chunk.x, t, s);
   }

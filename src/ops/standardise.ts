@@ -8,7 +8,7 @@
  *             Chan, accurate in float32), their merge into (mean, 1/d, k, m) per group
  *             (standardise_finish.wgsl, which also moves BatchNorm's running statistics), and
  *             y (standardise_apply.wgsl);
- *   backward: sums of (dy, dy·x̂) over chunks of each group (standardise_gradient_sums.wgsl),
+ *   backward: sums of (dy, dy·x̂, x̂) over chunks of each group (standardise_gradient_sums.wgsl),
  *             their sum over the chunks (sumLeading), and dx with the affine map's gradients
  *             (standardise_backward.wgsl).
  * Float64 reference, with the backward's derivation: src/reference/norm.ts.
@@ -42,12 +42,15 @@ export interface StandardiseOptions {
 /**
  * Values of a group that one workgroup (GPUs) or one invocation (SwiftShader) takes in the
  * statistics and gradient sums; a longer group is cut into chunks, so that BatchNorm's 64
- * channels over 2·128² pixels are 512 workgroups on a GPU rather than 64 (an H100 has 132 SMs),
- * and 2,048 serial loops on SwiftShader's two threads. `elements` fixes the chunk (the tests
+ * channels over 2·128² pixels are 512 workgroups on a GPU rather than 64 (an H100 has 132 SMs).
+ * On SwiftShader a chunk is one invocation's serial loop, whose float32 rounding grows with its
+ * length: with loops of 1,024 the gradient of a bias before a BatchNorm (0 in exact arithmetic)
+ * carried noise of 1.3e-5 in a DIDFuse step, against 9e-7 composed from primitives; loops of 256,
+ * with the backward's centring (standardise_backward.wgsl), 5e-7 (test/engine/tuning.test.ts). `elements` fixes the chunk (the tests
  * force short ones on small shapes); null takes the tuning's.
  */
 export const standardiseChunk: { elements: number | null } = { elements: null };
-const CHUNK = { gpu: 4096, cpu: 1024 };
+const CHUNK = { gpu: 4096, cpu: 256 };
 
 /** Where group g's element t is (shaders/standardise_statistics.wgsl). */
 interface Layout { groups: number; groupStride: number; runs: number; runLength: number; runStride: number }
@@ -147,9 +150,9 @@ export function standardise(x: Tensor, options: StandardiseOptions): Tensor {
 
   const inputs = scale && shift ? [x, scale, shift] : [x];
   const out = record(y, 'standardise', inputs, (dy) => {
-    const sums = Tensor.empty([chunks, layout.groups, 2], 'standardise.gradient_sums');
+    const sums = Tensor.empty([chunks, layout.groups, 4], 'standardise.gradient_sums');
     rt.dispatch(GRADIENT_SUMS[tuning], { inputs: [x, dy, stats], outputs: [sums], params: chunkParams(layout, chunk, chunks), workgroups: chunkGrid });
-    const total = sumLeading(sums); // [groups, 2]: Σ dy, Σ dy·x̂
+    const total = sumLeading(sums); // [groups, 4]: Σ dy, Σ dy·x̂, Σ x̂, 0
     const dx = Tensor.empty(x.shape, 'standardise.dx');
     const dScale = Tensor.empty([layout.groups], 'standardise.dscale');
     const dShift = Tensor.empty([layout.groups], 'standardise.dshift');
