@@ -80,13 +80,19 @@ test('layerNormLD uses the unbiased std, eps added to the std (a biased one fail
   assert.ok(Math.abs(first - -1.5 / (Math.sqrt(5 / 3) + 0.5)) < 1e-6, `got ${first}`);
 });
 
-test('normalisations with their groups cut in chunks of 1, 7 and 64 values: forward and gradients', async () => {
+// Both tunings: a chunk is a workgroup tree for GPUs and one invocation's loop for SwiftShader.
+// Chunks of 300 give the tree's 256 invocations more than one value each.
+test('normalisations with their groups cut in chunks of 1, 7, 64 and 300 values, each tuning\'s kernels: forward and gradients', async () => {
   const rng = mulberry32(6);
   const saved = standardiseChunk.elements;
   try {
-    for (const chunk of [1, 7, 64]) {
+    for (const [tuning, chunk] of [['cpu', 1], ['cpu', 7], ['cpu', 64], ['cpu', 300], ['gpu', 1], ['gpu', 7], ['gpu', 64], ['gpu', 300]] as const) {
+      if (runtime().tuning !== tuning) {
+        shutdown();
+        await init({ quiet: true, tuning });
+      }
       standardiseChunk.elements = chunk;
-      for (const [N, C, H, W] of [[3, 4, 7, 5], [2, 3, 1, 33]]) {
+      for (const [N, C, H, W] of chunk === 300 ? [[2, 3, 17, 19]] : [[3, 4, 7, 5], [2, 3, 1, 33]]) {
         const state = { runningMean: tensor(new Float32Array(C), [C]), runningVar: tensor(new Float32Array(C).fill(1), [C]), momentum: 0.1, eps: 1e-5 };
         await checkOp({
           label: `batchNorm2d chunk ${chunk}`, inputs: [randomTensor([N, C, H, W], rng, -2, 3), randomTensor([C], rng), randomTensor([C], rng)],
@@ -102,10 +108,16 @@ test('normalisations with their groups cut in chunks of 1, 7 and 64 values: forw
           label: `layerNormLD chunk ${chunk}`, inputs: [randomTensor([N, C, H, W], rng), randomTensor([C], rng), randomTensor([C], rng)],
           ref: norm.layerNormLD, params: EPS, gpu: ([x, g, b]) => ops.layerNormLD(x, g, b, 1e-5), forwardTol: NORM_TOL, gradTol: NORM_TOL,
         });
+        await checkOp({
+          label: `instanceNorm2d chunk ${chunk}`, inputs: [randomTensor([N, C, H, W], rng)], ref: norm.instanceNorm2d, params: EPS,
+          gpu: ([x]) => ops.instanceNorm2d(x, 1e-5), forwardTol: NORM_TOL, gradTol: NORM_TOL,
+        });
       }
     }
   } finally {
     standardiseChunk.elements = saved;
+    shutdown();
+    await init({ quiet: true });
   }
 });
 
