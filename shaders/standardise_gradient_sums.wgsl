@@ -1,14 +1,13 @@
 // A standardisation's backward, first level (src/ops/standardise.ts): each workgroup sums one
 // chunk of one group of (dy, dy·x̂, x̂), x̂ = (x − mean)/d, into partials [chunks, groups, 4]; their
 // sums over the chunks are the shift's and the scale's gradients and the sums the gradient at x
-// needs (standardise_backward.wgsl). Groups and chunks as in standardise_statistics.wgsl.
+// needs (standardise_backward.wgsl). Groups and chunks: standardise_chunks.wgsl.
 // bindings: 0 x, 1 dy (read); 2 stats (read, vec4 [groups]: mean, 1/d, k, m);
 //           3 partials (storage, vec4 [chunks, groups]: Σ dy, Σ dy·x̂, Σ x̂, 0);
 //           4 params { slots, groups, chunk, group_stride, runs, run_length, run_stride }
 // Entry points main (GPUs) and per_thread (SwiftShader) as in standardise_statistics.wgsl.
 #include "common.wgsl"
-
-struct Params { slots: u32, groups: u32, chunk: u32, group_stride: u32, runs: u32, run_length: u32, run_stride: u32 }
+#include "standardise_chunks.wgsl"
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
@@ -18,15 +17,9 @@ struct Params { slots: u32, groups: u32, chunk: u32, group_stride: u32, runs: u3
 
 var<workgroup> shared_sums: array<vec4<f32>, 256>;
 
-// The chunk of a slot: its group's first element, and the chunk's range of t.
-fn chunk_range(slot: u32) -> vec3<u32> {
-  let begin = (slot / params.groups) * params.chunk;
-  return vec3<u32>((slot % params.groups) * params.group_stride, begin, min(begin + params.chunk, params.runs * params.run_length));
-}
-
 // (dy, dy·x̂, x̂, 0) of element t of the group at base, whose statistics are s
 fn terms(base: u32, t: u32, s: vec4<f32>) -> vec4<f32> {
-  let at = base + (t / params.run_length) * params.run_stride + t % params.run_length;
+  let at = element_at(base, t);
   let g = dy[at];
   let standardised = (x[at] - s.x) * s.y;
   return vec4<f32>(g, g * standardised, standardised, 0.0);

@@ -1,11 +1,7 @@
 // A standardisation's statistics, first level (src/ops/standardise.ts): each workgroup takes one
 // chunk of one group of x to its moments (count, mean, M2), by Welford's update in each invocation
 // and Chan's merge across the workgroup (moments.wgsl). Chunks give a long group many workgroups:
-// BatchNorm over 2·128² pixels is 64 groups of 32,768 values.
-// Element t (t < runs·run_length) of group g is x[g·group_stride + (t / run_length)·run_stride + t % run_length]:
-//   a channel over N, H, W (BatchNorm):  group_stride H·W, N runs of H·W, run_stride C·H·W
-//   a plane (InstanceNorm, AdaIN):       group_stride H·W, one run of H·W
-//   a sample (LDFusion's LayerNorm):     group_stride C·H·W, one run of C·H·W
+// BatchNorm over 2·128² pixels is 64 groups of 32,768 values. Groups and chunks: standardise_chunks.wgsl.
 // bindings: 0 x (read); 1 partials (storage, vec4 [chunks, groups]: count, mean, M2, 0);
 //           2 params { slots, groups, chunk, group_stride, runs, run_length, run_stride }
 // Two entry points (slot = chunk · groups + group):
@@ -16,8 +12,7 @@
 //               more than the loads. workgroup 64; grid: grid1d(groups · chunks, 64)
 #include "common.wgsl"
 #include "moments.wgsl"
-
-struct Params { slots: u32, groups: u32, chunk: u32, group_stride: u32, runs: u32, run_length: u32, run_stride: u32 }
+#include "standardise_chunks.wgsl"
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> partials: array<vec4<f32>>;
@@ -25,14 +20,8 @@ struct Params { slots: u32, groups: u32, chunk: u32, group_stride: u32, runs: u3
 
 var<workgroup> shared_moments: array<vec3<f32>, 256>;
 
-// The chunk of a slot: its group's first element, and the chunk's range of t.
-fn chunk_range(slot: u32) -> vec3<u32> {
-  let begin = (slot / params.groups) * params.chunk;
-  return vec3<u32>((slot % params.groups) * params.group_stride, begin, min(begin + params.chunk, params.runs * params.run_length));
-}
-
 fn element(base: u32, t: u32) -> f32 {
-  return x[base + (t / params.run_length) * params.run_stride + t % params.run_length];
+  return x[element_at(base, t)];
 }
 
 @compute @workgroup_size(64)

@@ -11,7 +11,8 @@
  *   backward: sums of (dy, dy·x̂, x̂) over chunks of each group (standardise_gradient_sums.wgsl),
  *             their sum over the chunks (sumLeading), and dx with the affine map's gradients
  *             (standardise_backward.wgsl).
- * Float64 reference, with the backward's derivation: src/reference/norm.ts.
+ * Groups and chunks in WGSL: shaders/standardise_chunks.wgsl. Float64 reference, with the
+ * backward's derivation: src/reference/norm.ts.
  */
 import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
@@ -46,13 +47,13 @@ export interface StandardiseOptions {
  * On SwiftShader a chunk is one invocation's serial loop, whose float32 rounding grows with its
  * length: with loops of 1,024 the gradient of a bias before a BatchNorm (0 in exact arithmetic)
  * carried noise of 1.3e-5 in a DIDFuse step, against 9e-7 composed from primitives; loops of 256,
- * with the backward's centring (standardise_backward.wgsl), 5e-7 (test/engine/tuning.test.ts). `elements` fixes the chunk (the tests
- * force short ones on small shapes); null takes the tuning's.
+ * with the backward's centring (standardise_backward.wgsl), 5e-7 (test/engine/tuning.test.ts).
+ * `elements` fixes the chunk (the tests force short ones on small shapes); null takes the tuning's.
  */
 export const standardiseChunk: { elements: number | null } = { elements: null };
 const CHUNK = { gpu: 4096, cpu: 256 };
 
-/** Where group g's element t is (shaders/standardise_statistics.wgsl). */
+/** Where group g's element t is (shaders/standardise_chunks.wgsl). */
 interface Layout { groups: number; groupStride: number; runs: number; runLength: number; runStride: number }
 
 function layoutOf([N, C, H, W]: readonly number[], over: StatisticsGroup): Layout {
