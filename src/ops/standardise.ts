@@ -36,7 +36,11 @@ export interface StandardiseOptions {
   /** the affine map's scale and shift, a value per group: [C] for channels, [N, C] for planes */
   scale?: Tensor;
   shift?: Tensor;
-  /** BatchNorm's running statistics ([C] each), moved in place toward the batch's mean and unbiased variance */
+  /**
+   * BatchNorm's running statistics ([C] each), moved toward the batch's mean and unbiased variance
+   * in place, not replaced: a recorded step (Runtime.capture) reads and writes the same buffers at
+   * every replay, so state carried to the next step must stay put.
+   */
   running?: { mean: Tensor; variance: Tensor; momentum: number };
 }
 
