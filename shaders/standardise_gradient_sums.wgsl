@@ -1,13 +1,13 @@
 // A standardisation's backward, first level (src/ops/standardise.ts): each workgroup sums one
 // chunk of one group of (dy, dy·x̂, x̂), x̂ = (x − mean)/d, into partials [chunks, groups, 4]; their
 // sums over the chunks are the shift's and the scale's gradients and the sums the gradient at x
-// needs (standardise_backward.wgsl). Groups and chunks: standardise_chunks.wgsl.
+// needs (standardise_backward.wgsl). Groups and chunks: group_chunks.wgsl.
 // bindings: 0 x, 1 dy (read); 2 stats (read, vec4 [groups]: mean, 1/d, k, m);
 //           3 partials (storage, vec4 [chunks, groups]: Σ dy, Σ dy·x̂, Σ x̂, 0);
 //           4 params { slots, groups, chunk, group_stride, runs, run_length, run_stride }
 // Entry points main (GPUs) and per_thread (SwiftShader) as in standardise_statistics.wgsl.
 #include "common.wgsl"
-#include "standardise_chunks.wgsl"
+#include "group_chunks.wgsl"
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;

@@ -1,7 +1,7 @@
 // A standardisation's statistics, first level (src/ops/standardise.ts): each workgroup takes one
 // chunk of one group of x to its moments (count, mean, M2), by Welford's update in each invocation
 // and Chan's merge across the workgroup (moments.wgsl). Chunks give a long group many workgroups:
-// BatchNorm over 2·128² pixels is 64 groups of 32,768 values. Groups and chunks: standardise_chunks.wgsl.
+// BatchNorm over 2·128² pixels is 64 groups of 32,768 values. Groups and chunks: group_chunks.wgsl.
 // bindings: 0 x (read); 1 partials (storage, vec4 [chunks, groups]: count, mean, M2, 0);
 //           2 params { slots, groups, chunk, group_stride, runs, run_length, run_stride }
 // Two entry points (slot = chunk · groups + group):
@@ -12,7 +12,7 @@
 //               more than the loads. workgroup 64; grid: grid1d(groups · chunks, 64)
 #include "common.wgsl"
 #include "moments.wgsl"
-#include "standardise_chunks.wgsl"
+#include "group_chunks.wgsl"
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> partials: array<vec4<f32>>;

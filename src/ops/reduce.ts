@@ -2,7 +2,8 @@
  * Reductions (sum, mean, max, min over any axes) and the two broadcast helpers that autodiff
  * is built on: broadcastTo (forward of a stretch) and sumToShape (its gradient — the one place
  * where broadcast gradients are summed back to an input's shape).
- * Kernels: shaders/reduce.wgsl, reduce_backward.wgsl, reduce_pair.wgsl. Float64 reference: src/reference/reduce.ts.
+ * Kernels: shaders/reduce.wgsl, reduce_backward.wgsl, reduce_pair.wgsl, reduce_groups.wgsl. Float64
+ * reference: src/reference/reduce.ts.
  */
 import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
@@ -10,6 +11,7 @@ import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { Tensor, shapeString, sizeOf, type Shape } from '../tensor/tensor.ts';
+import { chunkKernels, chunkPass } from './group_chunks.ts';
 import { broadcastStrides, reshape, stridedCopy } from './shape.ts';
 import { mulScalar } from './unary.ts';
 
@@ -147,8 +149,45 @@ function sumRows(x: Tensor, outer: number, r: number, inner: number, y: Tensor):
   partial.dispose();
 }
 
+const GROUP_SUMS = chunkKernels('reduce.groups', 'reduce_groups.wgsl', 1);
+
+/**
+ * When the kept axes are one block with reduced axes on both sides (a bias gradient, Σ over N, H
+ * and W of [N, C, H, W]): x as [outer, kept, inner], else null.
+ */
+function aroundBlock(shape: Shape, axes: readonly number[]): { outer: number; kept: number; inner: number } | null {
+  const keptAxes = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  if (!keptAxes.length) return null;
+  const [first, last] = [keptAxes[0], keptAxes[keptAxes.length - 1]];
+  if (first === 0 || last === shape.length - 1 || last - first + 1 !== keptAxes.length) return null;
+  return { outer: sizeOf(shape.slice(0, first)), kept: sizeOf(shape.slice(first, last + 1)), inner: sizeOf(shape.slice(last + 1)) };
+}
+
+/**
+ * Σ of x [outer, kept, inner] over outer and inner in one pass over x (reduce_groups.wgsl: each
+ * kept index is a group of `outer` runs of `inner` values, read in place, in chunks), then the
+ * chunks' sum; keepDims shape. Reduced as two runs of axes, a bias gradient took three passes,
+ * the first two over the whole of x.
+ */
+function sumAroundBlock(x: Tensor, { outer, kept, inner }: { outer: number; kept: number; inner: number }, keptShape: Shape): Tensor {
+  const rt = runtime();
+  const pass = chunkPass({ groups: kept, groupStride: inner, runs: outer, runLength: inner, runStride: kept * inner });
+  const partials = Tensor.empty([pass.chunks, kept], 'reduce.group_partials');
+  rt.dispatch(GROUP_SUMS[rt.tuning], { inputs: [x], outputs: [partials], params: pass.params(), workgroups: pass.workgroups });
+  const summed = sumLeading(partials); // [kept]; a view of the partials when there is one chunk
+  const y = reshape(summed, keptShape); // a view: it keeps the buffer
+  partials.dispose();
+  if (summed !== partials) summed.dispose();
+  return record(y, 'sum', [x], (g) => [broadcastTo(g, x.shape)]);
+}
+
 function reduce(combine: Combine, x: Tensor, options: ReduceOptions): Tensor {
   const axes = normaliseAxes(x, options.axes);
+  const block = combine === 'sum' && x.size > 0 ? aroundBlock(x.shape, axes) : null;
+  if (block) {
+    const y = sumAroundBlock(x, block, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+    return options.keepDims ? y : reshape(y, x.shape.filter((_, i) => !axes.includes(i)));
+  }
   let y = x;
   // Contiguous runs of axes, reduced from the last run back so earlier axis numbers stay valid.
   const runs: [number, number][] = [];

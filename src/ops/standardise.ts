@@ -11,7 +11,7 @@
  *   backward: sums of (dy, dy·x̂, x̂) over chunks of each group (standardise_gradient_sums.wgsl),
  *             their sum over the chunks (sumLeading), and dx with the affine map's gradients
  *             (standardise_backward.wgsl).
- * Groups and chunks in WGSL: shaders/standardise_chunks.wgsl. Float64 reference, with the
+ * Groups and chunks: src/ops/group_chunks.ts. Float64 reference, with the
  * backward's derivation: src/reference/norm.ts.
  */
 import type { Kernel } from '../gpu/kernel.ts';
@@ -19,6 +19,7 @@ import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
+import { chunkKernels, chunkPass, type GroupLayout } from './group_chunks.ts';
 import { sumLeading } from './reduce.ts';
 import { reshape } from './shape.ts';
 
@@ -44,38 +45,14 @@ export interface StandardiseOptions {
   running?: { mean: Tensor; variance: Tensor; momentum: number };
 }
 
-/**
- * Values of a group that one workgroup (GPUs) or one invocation (SwiftShader) takes in the
- * statistics and gradient sums; a longer group is cut into chunks, so that BatchNorm's 64
- * channels over 2·128² pixels are 512 workgroups on a GPU rather than 64 (an H100 has 132 SMs).
- * On SwiftShader a chunk is one invocation's serial loop, whose float32 rounding grows with its
- * length: with loops of 1,024 the gradient of a bias before a BatchNorm (0 in exact arithmetic)
- * carried noise of 1.3e-5 in a DIDFuse step, against 9e-7 composed from primitives; loops of 256,
- * with the backward's centring (standardise_backward.wgsl), 5e-7 (test/engine/tuning.test.ts).
- * `elements` fixes the chunk (the tests force short ones on small shapes); null takes the tuning's.
- */
-export const standardiseChunk: { elements: number | null } = { elements: null };
-const CHUNK = { gpu: 4096, cpu: 256 };
-
-/** Where group g's element t is (shaders/standardise_chunks.wgsl). */
-interface Layout { groups: number; groupStride: number; runs: number; runLength: number; runStride: number }
-
-function layoutOf([N, C, H, W]: readonly number[], over: StatisticsGroup): Layout {
+/** Where group g's element t is (src/ops/group_chunks.ts). */
+function layoutOf([N, C, H, W]: readonly number[], over: StatisticsGroup): GroupLayout {
   const plane = H * W;
   if (over === 'channel') return { groups: C, groupStride: plane, runs: N, runLength: plane, runStride: C * plane };
   if (over === 'plane') return { groups: N * C, groupStride: plane, runs: 1, runLength: plane, runStride: 0 };
   return { groups: N, groupStride: C * plane, runs: 1, runLength: C * plane, runStride: 0 };
 }
 
-/**
- * The first levels, each with a workgroup tree a chunk for GPUs and an invocation a chunk for
- * SwiftShader: there the trees' barriers made a DIDFuse training step at 2×16² take 1.4 s of
- * kernels against 1.0 s composed from primitives.
- */
-const chunkKernels = (name: string, file: string, inputs: number): { gpu: Kernel; cpu: Kernel } => ({
-  gpu: { name, file, inputs, outputs: 1, uniform: true },
-  cpu: { name: `${name}.per_thread`, file, entryPoint: 'per_thread', inputs, outputs: 1, uniform: true },
-});
 const STATISTICS = chunkKernels('standardise.statistics', 'standardise_statistics.wgsl', 1);
 const GRADIENT_SUMS = chunkKernels('standardise.gradient_sums', 'standardise_gradient_sums.wgsl', 3);
 
@@ -107,13 +84,7 @@ const affineVariants = (name: string, file: string, inputs: number, outputs: num
 const APPLY = affineVariants('standardise.apply', 'standardise_apply.wgsl', 4, 1);
 const BACKWARD = affineVariants('standardise.backward', 'standardise_backward.wgsl', 5, 3);
 
-/** The chunk geometry's params, shared by the statistics and the gradient sums. */
-function chunkParams(layout: Layout, chunk: number, chunks: number): Params {
-  return new Params().u32(layout.groups * chunks).u32(layout.groups).u32(chunk)
-    .u32(layout.groupStride).u32(layout.runs).u32(layout.runLength).u32(layout.runStride);
-}
-
-function check(x: Tensor, options: StandardiseOptions, layout: Layout): void {
+function check(x: Tensor, options: StandardiseOptions, layout: GroupLayout): void {
   if (x.rank !== 4) throw new Error(`standardise needs x [N, C, H, W], got ${shapeString(x.shape)}`);
   const perGroup = options.over === 'plane' ? [x.shape[0], x.shape[1]] : options.over === 'channel' ? [x.shape[1]] : [x.shape[0]];
   for (const t of [options.scale, options.shift, options.running?.mean, options.running?.variance]) {
@@ -129,17 +100,13 @@ export function standardise(x: Tensor, options: StandardiseOptions): Tensor {
   check(x, options, layout);
   const { scale, shift, running } = options;
   const rt = runtime();
-  const count = layout.runs * layout.runLength;
   const y = Tensor.empty(x.shape, 'standardise');
   if (!x.size) return y;
-  const tuning = rt.tuning;
-  const chunk = Math.max(1, standardiseChunk.elements ?? CHUNK[tuning]);
-  const chunks = Math.ceil(count / chunk);
-  const slots = layout.groups * chunks;
-  const chunkGrid = rt.grid1d(slots, tuning === 'gpu' ? 1 : 64);
+  const pass = chunkPass(layout);
+  const { chunks } = pass;
 
   const partials = Tensor.empty([chunks, layout.groups, 4], 'standardise.moments');
-  rt.dispatch(STATISTICS[tuning], { inputs: [x], outputs: [partials], params: chunkParams(layout, chunk, chunks), workgroups: chunkGrid });
+  rt.dispatch(STATISTICS[rt.tuning], { inputs: [x], outputs: [partials], params: pass.params(), workgroups: pass.workgroups });
   const stats = Tensor.empty([layout.groups, 4], 'standardise.stats'); // mean, 1/d, k, m
   rt.dispatch(finishKernel(options.epsOn === 'std', !!running), {
     inputs: [partials], outputs: running ? [stats, running.mean, running.variance] : [stats],
@@ -156,7 +123,7 @@ export function standardise(x: Tensor, options: StandardiseOptions): Tensor {
   const inputs = scale && shift ? [x, scale, shift] : [x];
   const out = record(y, 'standardise', inputs, (dy) => {
     const sums = Tensor.empty([chunks, layout.groups, 4], 'standardise.gradient_sums');
-    rt.dispatch(GRADIENT_SUMS[tuning], { inputs: [x, dy, stats], outputs: [sums], params: chunkParams(layout, chunk, chunks), workgroups: chunkGrid });
+    rt.dispatch(GRADIENT_SUMS[rt.tuning], { inputs: [x, dy, stats], outputs: [sums], params: pass.params(), workgroups: pass.workgroups });
     const total = sumLeading(sums); // [groups, 4]: Σ dy, Σ dy·x̂, Σ x̂, 0
     const dx = Tensor.empty(x.shape, 'standardise.dx');
     const dScale = Tensor.empty([layout.groups], 'standardise.dscale');

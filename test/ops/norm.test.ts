@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backward, init, ops, runtime, shutdown, tensor, tidy } from '../../src/index.ts';
-import { standardiseChunk } from '../../src/ops/standardise.ts';
+import { groupChunk } from '../../src/ops/group_chunks.ts';
 import * as norm from '../../src/reference/norm.ts';
 import * as pool from '../../src/reference/pool.ts';
 import { ssimLoss } from '../../src/reference/ssim.ts';
@@ -84,14 +84,14 @@ test('layerNormLD uses the unbiased std, eps added to the std (a biased one fail
 // Chunks of 300 give the tree's 256 invocations more than one value each.
 test('normalisations with their groups cut in chunks of 1, 7, 64 and 300 values, each tuning\'s kernels: forward and gradients', async () => {
   const rng = mulberry32(6);
-  const saved = standardiseChunk.elements;
+  const saved = groupChunk.elements;
   try {
     for (const [tuning, chunk] of [['cpu', 1], ['cpu', 7], ['cpu', 64], ['cpu', 300], ['gpu', 1], ['gpu', 7], ['gpu', 64], ['gpu', 300]] as const) {
       if (runtime().tuning !== tuning) {
         shutdown();
         await init({ quiet: true, tuning });
       }
-      standardiseChunk.elements = chunk;
+      groupChunk.elements = chunk;
       for (const [N, C, H, W] of chunk === 300 ? [[2, 3, 17, 19]] : [[3, 4, 7, 5], [2, 3, 1, 33]]) {
         const state = { runningMean: tensor(new Float32Array(C), [C]), runningVar: tensor(new Float32Array(C).fill(1), [C]), momentum: 0.1, eps: 1e-5 };
         await checkOp({
@@ -115,7 +115,7 @@ test('normalisations with their groups cut in chunks of 1, 7, 64 and 300 values,
       }
     }
   } finally {
-    standardiseChunk.elements = saved;
+    groupChunk.elements = saved;
     shutdown();
     await init({ quiet: true });
   }

@@ -2,7 +2,8 @@
 // src/reference/reduce.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, ops, shutdown, tensor, type Tensor } from '../../src/index.ts';
+import { init, ops, runtime, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
+import { groupChunk } from '../../src/ops/group_chunks.ts';
 import * as ref from '../../src/reference/reduce.ts';
 import { add as refAdd } from '../../src/reference/binary.ts';
 import type { CpuTensor, RefOp } from '../../src/reference/tensor.ts';
@@ -89,6 +90,59 @@ for (const form of ['workgroup', 'split', 'runs', 'thread'] as const) {
     }
   });
 }
+
+// Kept axes in one block with reduced axes on both sides (a bias gradient: Σ over N, H, W) are one
+// pass over x in chunks (reduce_groups.wgsl): a workgroup tree a chunk on GPUs, an invocation's
+// loop on SwiftShader. Chunks of 300 give the tree's invocations more than one value each.
+test('sums around a kept block of axes, each tuning\'s kernels, chunks of 1, 7, 300 and the default: forward and gradient', async () => {
+  const rng = mulberry32(33);
+  const cases: [number[], Axes][] = [
+    [[2, 3, 4, 5], { axes: [0, 2, 3] }], [[3, 5, 257], { axes: [0, 2] }], [[257, 3, 2], { axes: [0, 2] }],
+    [[2, 7, 33, 9], { axes: [0, 3], keepDims: true }], [[1, 4, 1, 1], { axes: [0, 2, 3] }], [[2, 3, 4, 5, 2], { axes: [0, 3, 4] }],
+  ];
+  try {
+    for (const tuning of ['cpu', 'gpu'] as const) {
+      shutdown();
+      await init({ quiet: true, tuning });
+      for (const chunk of [1, 7, 300, null]) {
+        groupChunk.elements = chunk;
+        for (const [shape, p] of cases) {
+          await checkOp({ label: `sum ${tuning} chunk ${chunk ?? 'default'} ${caseText(shape, p)}`, inputs: [randomTensor(shape, rng)], gpu: ([t]) => ops.sum(t, p), ref: ref.sum, params: p, forwardTol: sumTol(sizeOf(shape)) });
+        }
+      }
+    }
+  } finally {
+    groupChunk.elements = null;
+    shutdown();
+    await init({ quiet: true });
+  }
+});
+
+test('a bias gradient, Σ over N, H and W of [2, 64, 16, 16], is one pass over x and the sum of its chunks', () => {
+  const rt = runtime();
+  const x = tensor(new Float32Array(2 * 64 * 16 * 16).fill(1), [2, 64, 16, 16]);
+  tidy(() => {
+    const before = rt.counters.dispatches;
+    ops.sum(x, { axes: [0, 2, 3] });
+    // 512 values a channel: 2 chunks of 256 on SwiftShader, summed by one more pass; 1 of 4,096 on GPUs
+    assert.is(rt.counters.dispatches - before, rt.tuning === 'cpu' ? 2 : 1);
+  });
+  x.dispose();
+});
+
+test('a sum around a block over 301,000 values a group keeps float32 precision', async () => {
+  const rng = mulberry32(34);
+  const shape = [1000, 2, 301];
+  const values = Float32Array.from({ length: sizeOf(shape) }, () => rng());
+  const exact = [0, 0];
+  values.forEach((v, i) => (exact[Math.floor(i / 301) % 2] += v));
+  const x = tensor(values, shape);
+  const total = ops.sum(x, { axes: [0, 2] });
+  const got = await total.read();
+  for (const g of [0, 1]) assert.ok(Math.abs(got[g] - exact[g]) / exact[g] < 2e-6, `group ${g}: ${got[g]} vs ${exact[g]}`);
+  x.dispose();
+  total.dispose();
+});
 
 test('a sum over 300,001 values keeps float32 precision with every kernel form (two-level sums)', async () => {
   const rng = mulberry32(21);

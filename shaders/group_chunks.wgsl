@@ -1,7 +1,8 @@
-// Groups and chunks of a standardisation (src/ops/standardise.ts), shared by
-// standardise_statistics.wgsl and standardise_gradient_sums.wgsl, which declare `params: Params`.
+// Groups of a tensor's values cut in chunks (src/ops/group_chunks.ts), shared by the kernels that
+// fold each chunk to a partial (standardise_statistics.wgsl, standardise_gradient_sums.wgsl,
+// reduce_groups.wgsl), which declare `params: Params`.
 // Element t (t < runs·run_length) of group g is at g·group_stride + (t / run_length)·run_stride + t % run_length:
-//   a channel over N, H, W (BatchNorm):  group_stride H·W, N runs of H·W, run_stride C·H·W
+//   a channel over N, H, W (BatchNorm, a bias gradient): group_stride H·W, N runs of H·W, run_stride C·H·W
 //   a plane (InstanceNorm, AdaIN):       group_stride H·W, one run of H·W
 //   a sample (LDFusion's LayerNorm):     group_stride C·H·W, one run of C·H·W
 // Slot s = chunk · groups + group takes that group's t in [chunk·chunk_size, (chunk + 1)·chunk_size).
