@@ -166,8 +166,8 @@ function aroundBlock(shape: Shape, axes: readonly number[]): { outer: number; ke
 /**
  * Σ of x [outer, kept, inner] over outer and inner in one pass over x (reduce_groups.wgsl: each
  * kept index is a group of `outer` runs of `inner` values, read in place, in chunks), then the
- * chunks' sum; keepDims shape. Reduced as two runs of axes, a bias gradient took three passes,
- * the first two over the whole of x.
+ * chunks' sum; keepDims shape. Reduced as two runs of axes, a bias gradient at 2×128² took
+ * three passes (the planes' sums in two levels, then the samples'); here it takes two.
  */
 function sumAroundBlock(x: Tensor, { outer, kept, inner }: { outer: number; kept: number; inner: number }, keptShape: Shape): Tensor {
   const rt = runtime();
