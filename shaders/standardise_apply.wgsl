@@ -1,5 +1,5 @@
 // A standardisation's forward (src/ops/standardise.ts): y = scale_g·(x − mean_g)/d_g + shift_g,
-// g the group of element i, (i / group_stride) % groups (see standardise_statistics.wgsl), with
+// g the group of element i, (i / group_stride) % groups (see group_chunks.wgsl), with
 // mean_g and 1/d_g from standardise_finish.wgsl. Without AFFINE, y = x̂ (scale and shift are
 // stand-ins, never read).
 // bindings: 0 x (read); 1 stats (read, vec4 [groups]: mean, 1/d, k, m); 2 scale, 3 shift (read, [groups]);

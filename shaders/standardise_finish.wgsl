@@ -6,8 +6,8 @@
 //   EPS_ON_STD = true:  d = s + eps, s = √(M2/(m − 1)), k = d/((m − 1)·s), 0 where s = 0
 //                                                                   (LDFusion's LayerNorm)
 // The variant for BatchNorm in training (src/ops/standardise.ts declares its bindings and update as
-// snippets) also moves the running statistics in place toward the
-// batch's mean and unbiased variance: r ← (1 − momentum)·r + momentum·batch.
+// snippets) also moves the running statistics in place toward the batch's mean and unbiased
+// variance: r ← (1 − momentum)·r + momentum·batch.
 // bindings: 0 partials (read, vec4 [chunks, groups]); 1 stats (storage, vec4 [groups]);
 //           BatchNorm's variant: 2 running_mean, 3 running_var (storage, [groups]); then params { groups, chunks, eps, momentum }
 // workgroup 64; grid: grid1d(groups, 64)

@@ -15,6 +15,14 @@ import { runtime } from '../tensor/context.ts';
 export interface GroupLayout { groups: number; groupStride: number; runs: number; runLength: number; runStride: number }
 
 /**
+ * x viewed as [outer, kept, inner], a group per kept index: its values are `outer` runs of `inner`.
+ * A channel of [N, C, H, W] is (N, C, H·W); a plane (1, N·C, H·W); a sample (1, N, C·H·W).
+ */
+export function blockLayout(outer: number, kept: number, inner: number): GroupLayout {
+  return { groups: kept, groupStride: inner, runs: outer, runLength: inner, runStride: kept * inner };
+}
+
+/**
  * Values of a group that one chunk takes. On GPUs a chunk is a workgroup, so that BatchNorm's 64
  * channels over 2·128² pixels are 512 workgroups rather than 64 (an H100 has 132 SMs). On
  * SwiftShader a chunk is one invocation's serial loop, whose float32 rounding grows with its

@@ -11,7 +11,7 @@ import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { Tensor, shapeString, sizeOf, type Shape } from '../tensor/tensor.ts';
-import { chunkKernels, chunkPass } from './group_chunks.ts';
+import { blockLayout, chunkKernels, chunkPass } from './group_chunks.ts';
 import { broadcastStrides, reshape, stridedCopy } from './shape.ts';
 import { mulScalar } from './unary.ts';
 
@@ -171,7 +171,7 @@ function aroundBlock(shape: Shape, axes: readonly number[]): { outer: number; ke
  */
 function sumAroundBlock(x: Tensor, { outer, kept, inner }: { outer: number; kept: number; inner: number }, keptShape: Shape): Tensor {
   const rt = runtime();
-  const pass = chunkPass({ groups: kept, groupStride: inner, runs: outer, runLength: inner, runStride: kept * inner });
+  const pass = chunkPass(blockLayout(outer, kept, inner));
   const partials = Tensor.empty([pass.chunks, kept], 'reduce.group_partials');
   rt.dispatch(GROUP_SUMS[rt.tuning], { inputs: [x], outputs: [partials], params: pass.params(), workgroups: pass.workgroups });
   const summed = sumLeading(partials); // [kept]; a view of the partials when there is one chunk

@@ -19,7 +19,7 @@ import { Params } from '../gpu/params.ts';
 import { record } from '../tensor/autograd.ts';
 import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
-import { chunkKernels, chunkPass, type GroupLayout } from './group_chunks.ts';
+import { blockLayout, chunkKernels, chunkPass, type GroupLayout } from './group_chunks.ts';
 import { sumLeading } from './reduce.ts';
 import { reshape } from './shape.ts';
 
@@ -47,10 +47,8 @@ export interface StandardiseOptions {
 
 /** Where group g's element t is (src/ops/group_chunks.ts). */
 function layoutOf([N, C, H, W]: readonly number[], over: StatisticsGroup): GroupLayout {
-  const plane = H * W;
-  if (over === 'channel') return { groups: C, groupStride: plane, runs: N, runLength: plane, runStride: C * plane };
-  if (over === 'plane') return { groups: N * C, groupStride: plane, runs: 1, runLength: plane, runStride: 0 };
-  return { groups: N, groupStride: C * plane, runs: 1, runLength: C * plane, runStride: 0 };
+  if (over === 'channel') return blockLayout(N, C, H * W);
+  return over === 'plane' ? blockLayout(1, N * C, H * W) : blockLayout(1, N, C * H * W);
 }
 
 const STATISTICS = chunkKernels('standardise.statistics', 'standardise_statistics.wgsl', 1);
