@@ -1,12 +1,15 @@
 // The four factors of SSIM at pixel i, S = P·Q/(R·T), from the blurred maps (ssim_map.wgsl and its
-// backward, which declare `blurred` and `params` with n and sample), with μa and μb.
+// backward, which declare `blurred` and `params` with n and sample), with μa, μb and where pixel
+// i's maps are in the stack.
+#include "ssim_stack.wgsl"
+
 const C1: f32 = 0.0001; // 0.01²
 const C2: f32 = 0.0009; // 0.03²
 
-struct Factors { p: f32, q: f32, r: f32, t: f32, mu_a: f32, mu_b: f32 }
+struct Factors { p: f32, q: f32, r: f32, t: f32, mu_a: f32, mu_b: f32, at: u32 }
 
 fn ssim_factors(i: u32) -> Factors {
-  let at = (i / params.sample) * 5u * params.sample + i % params.sample;
+  let at = stacked_at(i);
   let mu_a = blurred[at];
   let mu_b = blurred[at + params.sample];
   let e_aa = blurred[at + 2u * params.sample];
@@ -17,5 +20,5 @@ fn ssim_factors(i: u32) -> Factors {
     2.0 * (e_ab - mu_a * mu_b) + C2,
     mu_a * mu_a + mu_b * mu_b + C1,
     (e_aa - mu_a * mu_a) + (e_bb - mu_b * mu_b) + C2,
-    mu_a, mu_b);
+    mu_a, mu_b, at);
 }

@@ -25,7 +25,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let s = f.p * f.q / (f.r * f.t);
   let inside = 1.0 - s >= 0.0 && 1.0 - s <= 1.0;
   let ds = select(0.0, -0.5 * g[i] * s, inside); // dS·S: every term below has a factor S
-  let at = (i / params.sample) * 5u * params.sample + i % params.sample;
+  let at = f.at;
   d[at] = ds * (2.0 * f.mu_b / f.p - 2.0 * f.mu_b / f.q - 2.0 * f.mu_a / f.r + 2.0 * f.mu_a / f.t);
   d[at + params.sample] = ds * (2.0 * f.mu_a / f.p - 2.0 * f.mu_a / f.q - 2.0 * f.mu_b / f.r + 2.0 * f.mu_b / f.t);
   d[at + 2u * params.sample] = -ds / f.t;

@@ -4,6 +4,7 @@
 // bindings: 0 a, 1 b (read); 2 stacked (storage); 3 params { n (= N·C·H·W), sample (= C·H·W) }
 // workgroup 256; grid: grid1d(n, 256)
 #include "common.wgsl"
+#include "ssim_stack.wgsl"
 
 struct Params { n: u32, sample: u32 }
 
@@ -18,7 +19,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= params.n) {
     return;
   }
-  let at = (i / params.sample) * 5u * params.sample + i % params.sample;
+  let at = stacked_at(i);
   let va = a[i];
   let vb = b[i];
   stacked[at] = va;
