@@ -23,7 +23,8 @@ import { readSafetensors } from './io/safetensors.ts';
 import { FUSION_RULES, type FusionRule } from './models/didfuse.ts';
 import { init, shutdown } from './tensor/context.ts';
 import { numberFlag, parseArgs, sizeFlag, type ParsedArgs } from './cli/args.ts';
-import { progressReporter } from './cli/progress.ts';
+import { progressReporter, slowFitHint, SLOW_FIT_SECONDS } from './cli/progress.ts';
+import type { FitProgress } from './fusion/inr.ts';
 
 const PACKAGE_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
@@ -62,7 +63,7 @@ fuse options:
 
 const FUSE_FLAGS = {
   values: ['output', 'model', 'rule', 'weights', 'steps', 'lr', 'lambda', 'grad-target', 'hidden', 'scale', 'size', 'seed', 'clip', 'patience'],
-  booleans: ['sample', 'force', 'no-metrics', 'json', 'help'],
+  booleans: ['sample', 'force', 'no-metrics', 'json'],
   aliases: { o: 'output' },
 };
 
@@ -130,7 +131,15 @@ async function fuseCommand(args: ParsedArgs): Promise<void> {
     process.stderr.write(`fusegrad: ${rt.report.description}${rt.report.swiftshader ? ' (CPU emulation)' : ''}; fusing ${names.join(' + ')} with ${options.model}` +
       `${sample && options.model === 'inr' ? ` (sample preset: ${options.hidden}-wide SIREN, ${options.steps} steps)` : ''}\n`);
   }
-  const result = await fuseImages(ir, vis, { ...options, rule, weightFiles, onProgress: (p) => progress.update(p) });
+  let hinted = false;
+  const onProgress = (p: FitProgress) => {
+    progress.update(p);
+    if (hinted || p.step < 2) return; // judged once, at the second read: the first step also compiles the kernels
+    hinted = true;
+    if (p.step < p.steps && p.etaSeconds > SLOW_FIT_SECONDS) progress.note(slowFitHint(p, rt.report.swiftshader, options.hidden, options.steps));
+  };
+  const onStrip = (done: number, total: number, seconds: number) => progress.strips(done, total, seconds);
+  const result = await fuseImages(ir, vis, { ...options, rule, weightFiles, onProgress, onStrip });
   progress.done();
   for (const w of result.warnings) process.stderr.write(`fusegrad: warning: ${w}\n`);
   await writeFileAtomic(output, encodePng(result.image), { force: args.flags.has('force') });
@@ -230,11 +239,13 @@ async function infoCommand(): Promise<void> {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (!command || command === '--help' || command === '-h' || command === 'help') {
+    // `fusegrad fuse --help` asks for the usage too, wherever the flag stands
+    const asksHelp = rest.includes('--help') || rest.includes('-h');
+    if (!command || command === '--help' || command === '-h' || command === 'help' || asksHelp) {
       console.log(HELP);
       return command ? 0 : 2;
     }
-    const simple = { values: ['output'], booleans: ['json', 'force', 'help'], aliases: { o: 'output' } };
+    const simple = { values: ['output'], booleans: ['json', 'force'], aliases: { o: 'output' } };
     const evalFlags = { values: ['dir', 'csv'], booleans: ['json', 'force'] };
     switch (command) {
       case 'fuse': await fuseCommand(parseArgs(rest, FUSE_FLAGS)); break;

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { slowFitHint } from '../src/cli/progress.ts';
 import { decodeImage } from '../src/io/decode.ts';
 
 const root = new URL('../', import.meta.url);
@@ -18,6 +19,22 @@ test('--help prints the usage and exits 0', () => {
   const run = fusegrad('--help');
   assert.is(run.status, 0);
   assert.match(run.stdout, 'fusegrad fuse IR VIS -o OUT.png');
+});
+
+test('--help or -h after a command prints the usage too, and exits 0', () => {
+  for (const args of [['fuse', '--help'], ['fuse', 'a.png', '-h'], ['eval', '--help']]) {
+    const run = fusegrad(...args);
+    assert.is(run.status, 0, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stdout, 'fuse options:', args.join(' '));
+  }
+});
+
+test('a fit that will take long suggests quicker settings, only those not already taken', () => {
+  const slow = { step: 2, steps: 500, loss: 1, stepsPerSecond: 1 / 78, etaSeconds: 498 * 78 };
+  assert.is(slowFitHint(slow, true, 256, 500),
+    'this fit will take about 10h47m more at 1m18s a step (CPU emulation); --hidden 64 --steps 200 or --model didfuse take far less');
+  assert.is(slowFitHint({ ...slow, stepsPerSecond: 1 / 1.25, etaSeconds: 700 }, false, 64, 200),
+    'this fit will take about 11m40s more at 1.3s a step; --model didfuse takes far less');
 });
 
 test('an unknown flag is a one-line error with exit code 2', () => {

@@ -24,6 +24,8 @@ export interface DidfuseRunOptions {
   weights: { tensors: Map<string, TensorEntry>; name: string };
   /** rows per strip; chosen from the binding limit when omitted */
   stripRows?: number;
+  /** after each strip of an image that takes more than one: strips done, of how many, seconds so far */
+  onStrip?: (done: number, total: number, seconds: number) => void;
 }
 
 /** Rows of receptive field on each side: seven 3×3 convolutions. */
@@ -62,6 +64,8 @@ export async function fuseDidfuse(ir: LumaPlane, vis: LumaPlane, options: Didfus
   const limit = Math.min(rt.limits.maxStorageBufferBindingSize, rt.limits.maxBufferSize);
   const stripRows = options.stripRows ?? Math.max(1, rowsThatFit(limit, 2 * model.width, width) - 2 * DIDFUSE_HALO);
   const fused = new Float32Array(width * height);
+  const strips = Math.ceil(height / stripRows);
+  const started = performance.now();
   try {
     for (let top = 0; top < height; top += stripRows) {
       const bottom = Math.min(height, top + stripRows);
@@ -78,6 +82,7 @@ export async function fuseDidfuse(ir: LumaPlane, vis: LumaPlane, options: Didfus
       const values = await out.read();
       out.dispose();
       fused.set(values.subarray((top - from) * width, (bottom - from) * width), top * width);
+      if (strips > 1) options.onStrip?.(Math.ceil(bottom / stripRows), strips, (performance.now() - started) / 1000);
     }
   } finally {
     model.dispose();

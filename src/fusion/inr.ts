@@ -2,8 +2,9 @@
  * Fitting INRFuse to one pair, and rendering the fitted field at any size.
  * The loop never reads back per step: the loss is read every `readEvery` steps (for progress,
  * NaN detection and the plateau stop), and taken in one read later, so that reading never
- * drains the GPU's queue; in between, steps are only submitted, and `throttle()` keeps a few
- * steps queued (Runtime.maxInFlight). The first step is recorded and the others replay it
+ * drains the GPU's queue (only the first read is awaited at once, for an early ETA); in
+ * between, steps are only submitted, and `throttle()` keeps a few steps queued
+ * (Runtime.maxInFlight). The first step is recorded and the others replay it
  * (`Runtime.capture`): the step's JavaScript runs once, which is what bounds small fits on a GPU.
  */
 import { FusegradError } from '../errors.ts';
@@ -81,7 +82,8 @@ async function maxMagnitudeGradient(a: Tensor, b: Tensor): Promise<Tensor> {
 /** A loss copied at a step, arriving later (Tensor.itemLater). */
 interface LossRead {
   step: number;
-  value: Promise<number>;
+  /** the loss, and when it arrived: about when the GPU finished that step */
+  value: Promise<{ loss: number; at: number }>;
 }
 
 export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOptions = {}): Promise<FitResult> {
@@ -109,6 +111,7 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
   let readsSinceBest = 0;
   let stoppedEarly = false;
   let step = 0;
+  let firstArrived: number | undefined; // when the first loss read arrived
   const runStep = (): Tensor => tidy(() => {
     optimizer.zeroGrad();
     const l = model.loss(coords, irTarget, visTarget, sameGrid, maxGradient);
@@ -119,12 +122,15 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
   });
   /** Takes in a loss read: progress, the NaN check, the stop and plateau checks. True: stop here. */
   const settle = async (read: LossRead): Promise<boolean> => {
-    const value = await read.value;
+    const { loss: value, at } = await read.value;
     if (!Number.isFinite(value)) {
       throw new FusegradError(`INRFuse: the loss became ${value} at step ${read.step}; try a lower --lr`, 4);
     }
     losses.push({ step: read.step, loss: value });
-    const rate = read.step / ((performance.now() - started) / 1000);
+    firstArrived ??= at;
+    // steps a second: the first step alone at its read, then the steps since that read (by when
+    // the reads arrived, not when they are taken in, which is up to `readEvery` steps later)
+    const rate = read.step === 1 ? 1000 / (at - started) : (read.step - 1) / ((at - firstArrived) / 1000);
     const progress = { step: read.step, steps, loss: value, stepsPerSecond: rate, etaSeconds: (steps - read.step) / rate };
     options.onProgress?.(progress);
     await options.onRead?.(model, progress);
@@ -145,10 +151,18 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
   try {
     for (step = 1; step <= steps; step++) {
       const loss = replayed ? replayed.run() : runStep();
-      const reads = step % readEvery === 0 || step === steps || step === 1;
-      const read = reads ? { step, value: loss.itemLater() } : null;
+      const reads = step % readEvery === 0 || step === steps || step <= 2;
+      const read = reads ? { step, value: loss.itemLater().then((l) => ({ loss: l, at: performance.now() })) } : null;
       if (!replayed) loss.dispose();
-      if (read) {
+      if (read && step <= 2) {
+        // the first two reads are taken at once, so that a slow adapter shows progress after one
+        // step and a true ETA after two, not after `readEvery` (CPU emulation, 256 wide, 500×329:
+        // over a minute a step); the first step also compiles the kernels, so the rate leaves it out
+        if (await settle(read)) {
+          stoppedEarly = true;
+          break;
+        }
+      } else if (read) {
         const previous = pending;
         pending = read;
         if (previous && await settle(previous)) {

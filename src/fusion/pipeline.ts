@@ -47,6 +47,8 @@ export interface FuseOptions extends FitOptions {
   scale?: number;
   /** explicit output size; wins over scale */
   size?: { width: number; height: number };
+  /** progress of a CNN that runs in strips (DIDFuse on a large image) */
+  onStrip?: (done: number, total: number, seconds: number) => void;
 }
 
 export interface FuseResult {
@@ -129,7 +131,7 @@ async function fuseWithCnn(
 
 /** One CNN on two aligned luma planes in [0, 1] (no colour, no resampling): the fused luma. */
 export async function fuseLumaWithCnn(model: ModelName, ir: { width: number; height: number; data: Float32Array }, vis: { data: Float32Array }, files: WeightsFile[], options: FuseOptions): Promise<Float32Array> {
-  if (model === 'didfuse') return fuseDidfuse(ir, { ...ir, data: vis.data }, { rule: options.rule, weights: files[0] });
+  if (model === 'didfuse') return fuseDidfuse(ir, { ...ir, data: vis.data }, { rule: options.rule, weights: files[0], onStrip: options.onStrip });
   const net = model === 'encdec' ? encdecFromTensors(files[0].tensors, files[0].name)
     : model === 'ldlite' ? ldliteFromTensors(files[0].tensors, files[0].name)
       : ldfusionFromTensors(files[0].tensors, files[1].tensors, files[0].name, files[1].name);

@@ -65,7 +65,7 @@ test('eval mode folds BatchNorm into the conv: same output as conv → BatchNorm
   model.dispose();
 });
 
-test('strips with a halo give exactly the untiled result (every rule)', async () => {
+test('strips with a halo give exactly the untiled result (every rule), reporting each strip', async () => {
   const model = new DIDFuse({ width: 8, seed: 5 });
   model.train(false);
   const weights = { tensors: new Map(Object.entries(await model.stateDict()).map(([k, v]) => [k, { ...v, dtype: 'F32' }])), name: 'random' };
@@ -75,8 +75,12 @@ test('strips with a halo give exactly the untiled result (every rule)', async ()
   const plane = () => ({ width, height, data: Float32Array.from({ length: width * height }, () => random()) });
   const [ir, vis] = [plane(), plane()];
   for (const rule of ['sum', 'avg', 'l1'] as const) {
-    const whole = await fuseDidfuse(ir, vis, { rule, weights });
-    const strips = await fuseDidfuse(ir, vis, { rule, weights, stripRows: 6 });
+    const wholeReports: number[][] = [];
+    const whole = await fuseDidfuse(ir, vis, { rule, weights, onStrip: (done, total) => wholeReports.push([done, total]) });
+    assert.equal(wholeReports, [], 'one strip: no progress');
+    const reports: number[][] = [];
+    const strips = await fuseDidfuse(ir, vis, { rule, weights, stripRows: 6, onStrip: (done, total) => reports.push([done, total]) });
+    assert.equal(reports, [1, 2, 3, 4, 5, 6, 7].map((done) => [done, 7]), `${rule}: progress after each of 41 / 6 → 7 strips`);
     let worst = 0;
     for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - strips[i]));
     assert.ok(worst < 1e-5, `${rule}: strips differ from the whole image by ${worst}`);
