@@ -79,6 +79,26 @@ async function maxMagnitudeGradient(a: Tensor, b: Tensor): Promise<Tensor> {
   return keep(tensor(out, a.shape));
 }
 
+/** The SIREN's width: its widest layer. */
+const widthOf = (model: InrFuse): number => Math.max(...model.net.layers.map((l) => l.weight.shape[0]));
+
+/**
+ * A fit takes every pixel at once, so a layer's activations, [points, width], must fit one
+ * buffer binding: refuse before any work, naming a width that fits.
+ */
+function checkFitsAtOnce(model: InrFuse, points: number, grids: string): void {
+  const { maxBufferSize, maxStorageBufferBindingSize } = runtime().limits;
+  const limit = Math.min(maxBufferSize, maxStorageBufferBindingSize);
+  const width = widthOf(model);
+  if (points * width * 4 <= limit) return;
+  const fitting = Math.floor(limit / (points * 4) / 16) * 16;
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  model.net.dispose();
+  throw new FusegradError(`${grids} is too large for an INRFuse fit ${width} wide on this GPU: the fit takes every pixel at once, and ` +
+    `a layer's ${points.toLocaleString('en-US')} × ${width} activations need ${mib(points * width * 4)} where a buffer holds ${mib(limit)}; ` +
+    `${fitting >= 16 ? `use --hidden ${fitting} or less, smaller inputs,` : 'use smaller inputs'} or --model didfuse (which runs in strips)`);
+}
+
 /** A loss copied at a step, arriving later (Tensor.itemLater). */
 interface LossRead {
   step: number;
@@ -95,8 +115,11 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
   const model = new InrFuse(options);
   const sameGrid = ir.width === vis.width && ir.height === vis.height;
   if (model.gradientTarget === 'max' && !sameGrid) {
+    model.net.dispose();
     throw new FusegradError(`--grad-target max needs IR and visible images of the same size (got ${ir.width}×${ir.height} and ${vis.width}×${vis.height})`);
   }
+  checkFitsAtOnce(model, ir.width * ir.height + (sameGrid ? 0 : vis.width * vis.height),
+    sameGrid ? `${ir.width}×${ir.height}` : `${ir.width}×${ir.height} + ${vis.width}×${vis.height}`);
   const irTarget = toTarget(model, ir);
   const visTarget = toTarget(model, vis);
   const maxGradient = model.gradientTarget === 'max' ? await maxMagnitudeGradient(irTarget.gradients, visTarget.gradients) : undefined;
@@ -199,7 +222,7 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
  */
 export async function renderInrFuse(model: InrFuse, width: number, height: number, maxPointsPerChunk = 1 << 16): Promise<Float32Array> {
   const rt = runtime();
-  const hidden = Math.max(...model.net.layers.map((l) => l.weight.shape[0]));
+  const hidden = widthOf(model);
   const bindingPoints = Math.floor(rt.limits.maxStorageBufferBindingSize / (4 * hidden));
   const rowsPerChunk = Math.max(1, Math.floor(Math.min(maxPointsPerChunk, bindingPoints) / width));
   if (rowsPerChunk * width > bindingPoints) {
