@@ -17,7 +17,8 @@
 import { BatchNorm2d, PReLU } from '../nn/batchnorm.ts';
 import { Conv2d } from '../nn/conv.ts';
 import { Module } from '../nn/module.ts';
-import { abs, add, addScalar, concat, conv2d, div, l1, mse, mul, mulScalar, pad2d, reshape, sigmoid, sobel, sqrt, ssimLoss, sub, tanh } from '../ops/index.ts';
+import { abs, add, concat, conv2d, div, l1, mse, mul, mulScalar, pad2d, sigmoid, sobel, ssimLoss, sub, tanh } from '../ops/index.ts';
+import { foldBatchNorm } from '../ops/fold_norm.ts';
 import { mulberry32, ones } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
@@ -51,15 +52,12 @@ class DidfuseLayer extends Module {
   }
 
   /**
-   * Eval mode: BatchNorm with running statistics is a per-channel affine map, so it folds into
-   * the convolution — w·s and (b − μ)·s + β with s = γ/√(σ² + ε) — one pass over the feature map
-   * instead of three. Folded on every call (the weights are small), so it never goes stale.
+   * Eval mode: BatchNorm with running statistics folds into the convolution (src/ops/fold_norm.ts),
+   * one pass over the feature map instead of two. Folded on every call (one small dispatch), so it
+   * never goes stale.
    */
   private convWithFoldedNorm(x: Tensor): Tensor {
-    const { runningMean, runningVar, eps } = this.bn.state;
-    const scale = div(this.bn.weight, sqrt(addScalar(runningVar, eps)));
-    const weight = mul(this.conv.weight, reshape(scale, [scale.size, 1, 1, 1]));
-    const bias = add(mul(this.conv.bias ? sub(this.conv.bias, runningMean) : mulScalar(runningMean, -1), scale), this.bn.bias);
+    const { weight, bias } = foldBatchNorm(this.conv.weight, this.conv.bias, this.bn);
     return conv2d(x, weight, bias, { padding: this.reflect ? 0 : 1 });
   }
 }

@@ -134,7 +134,7 @@ export class EncDecFusion extends Module {
 
   /** ir, vis [N, 1, H, W] in [−1, 1], H and W multiples of 32 → tanh output [N, 1, H, W] in (−1, 1). */
   forward(ir: Tensor, vis: Tensor): Tensor {
-    const [N, C, H, W] = ir.shape;
+    const [, C, H, W] = ir.shape;
     if (ir.rank !== 4 || C !== 1 || H % 32 || W % 32 || vis.shape.join() !== ir.shape.join()) {
       throw new FusegradError(`the encoder–decoder needs IR and VIS as [N, 1, H, W] with H, W multiples of 32 ` +
         `(got ${ir.shape.join('×')} and ${vis.shape.join('×')}); resize them first, as inference.py does`);

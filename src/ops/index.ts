@@ -13,6 +13,7 @@ export { conv2d, convTranspose2d, type Conv2dOptions, type ConvTranspose2dOption
 export { pad2d, type Padding2d } from './pad.ts';
 export { batchNorm2d, instanceNorm2d, adain, layerNormLD, type BatchNormState } from './norm.ts';
 export { standardise, type StandardiseOptions, type StatisticsGroup } from './standardise.ts';
+export { foldBatchNorm, type FoldedNorm } from './fold_norm.ts';
 export { avgPool2d, maxPool2d, globalAvgPool } from './pool.ts';
 export { ssimLoss, gaussianWindow, type SsimOptions } from './ssim.ts';
 export { qwLoss, qeLoss } from './qw.ts';

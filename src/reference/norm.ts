@@ -243,3 +243,72 @@ export function batchNormRunningUpdate(
   });
   return { mean: { shape: [C], data: mean }, var: { shape: [C], data: variance } };
 }
+
+/**
+ * Eval-mode BatchNorm folded into the convolution before it (src/ops/fold_norm.ts), as two ops
+ * for the two outputs, with s = γ/√(σ² + ε) per output channel o:
+ *   foldBatchNormWeight: [W [O, …], γ, σ²] → W' = W·s
+ *   foldBatchNormBias:   [b, γ, β, μ, σ²] → b' = (b − μ)·s + β
+ * ∂s/∂γ = 1/√(σ² + ε) and ∂s/∂σ² = −s / (2(σ² + ε)).
+ */
+export const foldBatchNormWeight: RefOp<{ eps: number }> = {
+  name: 'foldBatchNormWeight',
+  forward(inputs, { eps }) {
+    const { w, per, scale } = weightFold(inputs, eps);
+    return { shape: [...w.shape], data: w.data.map((v, i) => v * scale[Math.floor(i / per)]) };
+  },
+  backward(inputs, { eps }, g) {
+    const { w, gamma, variance, per, scale } = weightFold(inputs, eps);
+    const O = gamma.data.length;
+    const gw = w.data.map((_, i) => g.data[i] * scale[Math.floor(i / per)]);
+    const gGamma = new Float64Array(O);
+    const gVar = new Float64Array(O);
+    w.data.forEach((v, i) => {
+      const o = Math.floor(i / per);
+      gGamma[o] += g.data[i] * v / Math.sqrt(variance.data[o] + eps);
+      gVar[o] -= g.data[i] * v * scale[o] / (2 * (variance.data[o] + eps));
+    });
+    return [{ shape: [...w.shape], data: gw }, { shape: [O], data: gGamma }, { shape: [O], data: gVar }];
+  },
+};
+
+export const foldBatchNormBias: RefOp<{ eps: number }> = {
+  name: 'foldBatchNormBias',
+  forward(inputs, { eps }) {
+    const { b, beta, mean, scale } = biasFold(inputs, eps);
+    return { shape: [...b.shape], data: b.data.map((v, o) => (v - mean.data[o]) * scale[o] + beta.data[o]) };
+  },
+  backward(inputs, { eps }, g) {
+    const { b, mean, variance, scale } = biasFold(inputs, eps);
+    const O = b.data.length;
+    const each = (f: (o: number) => number): CpuTensor => ({ shape: [O], data: Float64Array.from({ length: O }, (_, o) => g.data[o] * f(o)) });
+    return [
+      each((o) => scale[o]),
+      each((o) => (b.data[o] - mean.data[o]) / Math.sqrt(variance.data[o] + eps)),
+      each(() => 1),
+      each((o) => -scale[o]),
+      each((o) => -(b.data[o] - mean.data[o]) * scale[o] / (2 * (variance.data[o] + eps))),
+    ];
+  },
+};
+
+const foldScale = (gamma: CpuTensor, variance: CpuTensor, eps: number): Float64Array =>
+  gamma.data.map((v, o) => v / Math.sqrt(variance.data[o] + eps));
+
+function weightFold(inputs: CpuTensor[], eps: number) {
+  expectInputs('foldBatchNormWeight', inputs, 3);
+  const [w, gamma, variance] = inputs;
+  const O = w.shape[0];
+  expectShape('foldBatchNormWeight', 'gamma', gamma, [O]);
+  expectShape('foldBatchNormWeight', 'runningVar', variance, [O]);
+  return { w, gamma, variance, per: w.data.length / O, scale: foldScale(gamma, variance, eps) };
+}
+
+function biasFold(inputs: CpuTensor[], eps: number) {
+  expectInputs('foldBatchNormBias', inputs, 5);
+  const [b, gamma, beta, mean, variance] = inputs;
+  const O = b.data.length;
+  const what = ['gamma', 'beta', 'runningMean', 'runningVar'];
+  [gamma, beta, mean, variance].forEach((t, i) => expectShape('foldBatchNormBias', what[i], t, [O]));
+  return { b, beta, mean, variance, scale: foldScale(gamma, variance, eps) };
+}

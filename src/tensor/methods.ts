@@ -10,7 +10,7 @@ import * as reduce from '../ops/reduce.ts';
 import * as shapeOps from '../ops/shape.ts';
 import * as unary from '../ops/unary.ts';
 import { backward } from './autograd.ts';
-import { Tensor, type Shape } from './tensor.ts';
+import { Tensor } from './tensor.ts';
 
 type Operand = Tensor | number;
 

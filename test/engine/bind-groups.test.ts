@@ -26,7 +26,6 @@ test('dispatches over the same buffers in one submit each see their own params',
 });
 
 test('a repeated step reuses its bind groups (pooled buffers come back in the same order)', async () => {
-  const rt = runtime();
   const x = tensor(Float32Array.from({ length: 33 }, (_, i) => i), [33]);
   const step = (s: number) => tidy(() => ops.sum(ops.mulScalar(ops.add(x, x), s)));
   const results: number[] = [];
