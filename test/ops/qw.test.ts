@@ -1,4 +1,4 @@
-// qwLoss and qeLoss (src/ops/qw.ts, composed from primitives) against src/reference/qw.ts:
+// qwLoss and qeLoss (src/ops/qw.ts: Q fused, the rest composed) against src/reference/qw.ts:
 // the loss and its gradient with respect to the fused image. VIS and IR are targets with no
 // gradient; the float64 central-difference check of the reference's f-gradient lives in
 // test/reference/qw.test.ts (checkOp's own would also difference a and b, whose gradients the
@@ -14,7 +14,8 @@ import { checkOp } from './gpu-check.ts';
 await init({ quiet: true });
 test.after(() => shutdown());
 
-const SHAPES = [[1, 1, 8, 8], [1, 1, 16, 24], [2, 1, 16, 24]];
+// 264 windows in the last: more than the forward's 256 invocations, so some take two
+const SHAPES = [[1, 1, 8, 8], [1, 1, 16, 24], [2, 1, 16, 24], [2, 1, 96, 88]];
 
 for (const [name, gpuOp, refOp] of [['qwLoss', qwLoss, ref.qwLoss], ['qeLoss', qeLoss, ref.qeLoss]] as const) {
   test(`${name}: loss and gradient in the fused image`, async () => {
@@ -30,6 +31,12 @@ for (const [name, gpuOp, refOp] of [['qwLoss', qwLoss, ref.qwLoss], ['qeLoss', q
     }
   });
 }
+
+test('VIS or IR that requires grad is refused (they are targets: Q has no gradient in them)', () => {
+  const [a, b, f] = [0, 1, 2].map(() => tensor(new Float32Array(64).fill(0.5), [1, 1, 8, 8], { requiresGrad: true }));
+  assert.throws(() => qwLoss(a, b, f), /targets/);
+  [a, b, f].forEach((t) => t.dispose());
+});
 
 test('qeLoss with a floor: where Q_edge < 0 (NaN unfloored) the loss is 1 − floor^0.7 and the gradient 0', async () => {
   const rng = mulberry32(11);
