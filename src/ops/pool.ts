@@ -1,36 +1,53 @@
 /**
- * Pooling over NCHW tensors as reshapes plus reductions (no kernels of their own): a 2×2
- * window of [N, C, H, W] is axes 3 and 5 of the view [N, C, H/2, 2, W/2, 2]. Odd trailing
- * rows/columns are dropped first, as PyTorch's floor mode does. Max pooling's gradient goes to
- * the first maximum of each window (the reduce kernel's rule).
+ * Pooling over NCHW tensors. 2×2 windows, stride 2 (avgPool2d, maxPool2d): one kernel forward
+ * (shaders/pool.wgsl) and one back (pool_backward.wgsl), an invocation per output and per input
+ * element; an odd last row or column is dropped, as PyTorch's floor mode does. Max pooling's
+ * gradient goes to the first maximum of each window in row-major order, which the backward
+ * finds again from x rather than keeping indices. As reductions of the view
+ * [N, C, H/2, 2, W/2, 2], a pooling took three dispatches forward (two sums and a scale) and
+ * more back.
+ * globalAvgPool is the engine's mean over H and W.
  * Float64 reference: src/reference/pool.ts.
  */
+import type { Kernel } from '../gpu/kernel.ts';
+import { Params } from '../gpu/params.ts';
+import { record } from '../tensor/autograd.ts';
+import { runtime } from '../tensor/context.ts';
 import { Tensor, shapeString } from '../tensor/tensor.ts';
-import { max, mean } from './reduce.ts';
-import { reshape, slice } from './shape.ts';
+import { mean } from './reduce.ts';
 
-/** [N, C, H, W] → the view [N, C, H/2, 2, W/2, 2] whose axes 3 and 5 are the windows. */
-function windows2x2(op: string, x: Tensor): Tensor {
+type Mode = 'average' | 'max';
+const kernel = (mode: Mode, backward: boolean): Kernel => ({
+  name: `pool.${mode}${backward ? '.backward' : ''}`, file: backward ? 'pool_backward.wgsl' : 'pool.wgsl',
+  constants: { AVERAGE: Number(mode === 'average') }, inputs: backward ? 2 : 1, outputs: 1, uniform: true,
+});
+const KERNELS = { average: [kernel('average', false), kernel('average', true)], max: [kernel('max', false), kernel('max', true)] };
+
+function pool2x2(op: string, mode: Mode, x: Tensor): Tensor {
   if (x.rank !== 4) throw new Error(`${op} needs x [N, C, H, W], got ${shapeString(x.shape)}`);
   const [N, C, H, W] = x.shape;
-  const Ho = Math.floor(H / 2);
-  const Wo = Math.floor(W / 2);
+  const [Ho, Wo] = [Math.floor(H / 2), Math.floor(W / 2)];
   if (Ho < 1 || Wo < 1) throw new Error(`${op}: a 2×2 window does not fit ${H}×${W}`);
-  const even = H % 2 || W % 2 ? slice(x, [0, 0, 0, 0], [N, C, 2 * Ho, 2 * Wo]) : x;
-  return reshape(even, [N, C, Ho, 2, Wo, 2]);
-}
-
-function pool(op: string, x: Tensor, reduce: typeof mean): Tensor {
-  const view = windows2x2(op, x);
-  const [N, C, Ho, , Wo] = view.shape;
-  return reshape(reduce(view, { axes: [3, 5] }), [N, C, Ho, Wo]);
+  const rt = runtime();
+  const [forward, backward] = KERNELS[mode];
+  const y = Tensor.empty([N, C, Ho, Wo], op);
+  if (y.size) {
+    rt.dispatch(forward, { inputs: [x], outputs: [y], params: new Params().u32(y.size).u32(H).u32(W), workgroups: rt.grid1d(y.size, 256) });
+  }
+  return record(y, op, [x], (g) => {
+    const dx = Tensor.empty(x.shape, `${op}.dx`);
+    if (dx.size) {
+      rt.dispatch(backward, { inputs: [x, g], outputs: [dx], params: new Params().u32(x.size).u32(H).u32(W), workgroups: rt.grid1d(x.size, 256) });
+    }
+    return [dx];
+  });
 }
 
 /** 2×2 average pooling, stride 2. */
-export const avgPool2d = (x: Tensor): Tensor => pool('avgPool2d', x, mean);
+export const avgPool2d = (x: Tensor): Tensor => pool2x2('avgPool2d', 'average', x);
 
 /** 2×2 max pooling, stride 2. */
-export const maxPool2d = (x: Tensor): Tensor => pool('maxPool2d', x, max);
+export const maxPool2d = (x: Tensor): Tensor => pool2x2('maxPool2d', 'max', x);
 
 /** Mean over H and W: [N, C, H, W] → [N, C, 1, 1]. */
 export function globalAvgPool(x: Tensor): Tensor {

@@ -1,6 +1,5 @@
-// Normalisations (the fused standardisation of src/ops/standardise.ts), pooling and the SSIM loss
-// (composites of primitives: src/ops/pool.ts, ssim.ts) against their float64 references with
-// hand-written backward.
+// Normalisations (the fused standardisation of src/ops/standardise.ts), pooling (src/ops/pool.ts)
+// and the SSIM loss (src/ops/ssim.ts) against their float64 references with hand-written backward.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backward, init, ops, runtime, shutdown, tensor, tidy } from '../../src/index.ts';
@@ -165,6 +164,29 @@ test('avgPool2d, maxPool2d, globalAvgPool: forward and gradient on odd sizes', a
       await checkOp({ label: name, inputs: [randomTensor(shape, rng)], ref: reference, params: undefined, gpu: ([x]) => gpu(x) });
     }
   }
+});
+
+test('maxPool2d with ties (values from {0, 1, 2}): the gradient goes to the first maximum; one dispatch each way', async () => {
+  const rng = mulberry32(6);
+  for (const shape of [[2, 3, 33, 17], [1, 1, 2, 65]]) {
+    const ties = randomTensor(shape, rng, 0, 3);
+    ties.data.forEach((v, i) => (ties.data[i] = Math.floor(v)));
+    for (const [name, gpu, reference] of [['maxPool2d', ops.maxPool2d, pool.maxPool2d], ['avgPool2d', ops.avgPool2d, pool.avgPool2d]] as const) {
+      // no central differences: at a tie the max is not differentiable
+      await checkOp({ label: `${name} ties`, inputs: [ties], ref: reference, params: undefined, gpu: ([x]) => gpu(x), centralDifference: false });
+    }
+  }
+  const x = tensor(new Float32Array(2 * 3 * 9 * 8).fill(1), [2, 3, 9, 8], { requiresGrad: true });
+  const rt = runtime();
+  for (const op of [ops.maxPool2d, ops.avgPool2d]) {
+    const before = rt.counters.dispatches;
+    tidy(() => backward(ops.sum(op(x))));
+    // the forward, the sum's, the backward; the sum's backward is a broadcast of g
+    assert.ok(rt.counters.dispatches - before <= 5, `${rt.counters.dispatches - before} dispatches`);
+    x.grad?.dispose();
+    x.grad = null;
+  }
+  x.dispose();
 });
 
 test('ssimLoss: kornia semantics, forward and gradients of both images', async () => {
