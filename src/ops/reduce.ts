@@ -243,30 +243,54 @@ function pairLayout(x: Tensor): { rows: number; cols: number; lanes: number; gro
 }
 
 /**
- * sumLeading of a [ra, ...] and b [rb, ...] in one pass (reduce_pair.wgsl): for the two sums
- * that finish a layer's gradients (dW's K slices, db's partial sums), one dispatch where `sum`
- * takes two or three. When either sum is longer than one pass does well (see PAIR_MAX_LOADS),
- * each takes `sum`. Not differentiable: it finishes gradients inside backward rules.
+ * How pair_sums.wgsl sums a [ra, ...] and b [rb, ...] over their first axis: the sums to fill,
+ * the buffers to bind (longer loops first, so that their workgroups start at once instead of
+ * trailing the other's: a 64² SIREN's db, 16 workgroups of 8 loads behind its dW slices' 2,048
+ * of 1), the params fields and the workgroups. Null when either sum is longer than one pass does
+ * well (PAIR_MAX_LOADS). Also run beside a SIREN layer's product (src/ops/siren_mlp.ts).
  */
-export function sumLeadingPair(a: Tensor, b: Tensor): [Tensor, Tensor] {
-  if (a.rank < 1 || b.rank < 1) throw new Error(`sumLeadingPair: ${shapeString(a.shape)} and ${shapeString(b.shape)} need a leading axis`);
+export interface PairSums {
+  /** Σ over a's first axis, Σ over b's */
+  sums: [Tensor, Tensor];
+  /** what the kernel binds: PAIR_A, PAIR_B, then PAIR_SA, PAIR_SB */
+  inputs: [Tensor, Tensor];
+  outputs: [Tensor, Tensor];
+  /** rows_a, cols_a, lanes_a, groups_a, rows_b, cols_b, lanes_b */
+  fields: number[];
+  groups: number;
+}
+
+export function pairSums(a: Tensor, b: Tensor): PairSums | null {
+  if (a.rank < 1 || b.rank < 1) throw new Error(`pairSums: ${shapeString(a.shape)} and ${shapeString(b.shape)} need a leading axis`);
   const [la, lb] = [pairLayout(a), pairLayout(b)];
-  if (la.loads > PAIR_MAX_LOADS || lb.loads > PAIR_MAX_LOADS) return [sumLeading(a), sumLeading(b)];
+  if (la.loads > PAIR_MAX_LOADS || lb.loads > PAIR_MAX_LOADS) return null;
   const sa = Tensor.empty(a.shape.slice(1), 'reduce.sum_pair');
   const sb = Tensor.empty(b.shape.slice(1), 'reduce.sum_pair');
-  if (sa.size || sb.size) { // a sum of no rows is zeros: the kernel's loop runs no times
-    // The longer loops go first, so that their workgroups start at once instead of trailing the
-    // other's (a 64² SIREN's db: 16 workgroups of 8 loads behind its dW slices' 2,048 of 1).
-    const [first, second] = lb.loads > la.loads ? [{ x: b, s: sb, l: lb }, { x: a, s: sa, l: la }] : [{ x: a, s: sa, l: la }, { x: b, s: sb, l: lb }];
+  const [first, second] = lb.loads > la.loads ? [{ x: b, s: sb, l: lb }, { x: a, s: sa, l: la }] : [{ x: a, s: sa, l: la }, { x: b, s: sb, l: lb }];
+  return {
+    sums: [sa, sb], inputs: [first.x, second.x], outputs: [first.s, second.s],
+    fields: [first.l.rows, first.l.cols, first.l.lanes, first.l.groups, second.l.rows, second.l.cols, second.l.lanes],
+    groups: first.l.groups + second.l.groups,
+  };
+}
+
+/**
+ * sumLeading of a [ra, ...] and b [rb, ...] in one pass (reduce_pair.wgsl): for the two sums
+ * that finish a layer's gradients (dW's K slices, db's partial sums), one dispatch where `sum`
+ * takes two or three; each takes `sum` where pairSums declines. Not differentiable: it finishes
+ * gradients inside backward rules.
+ */
+export function sumLeadingPair(a: Tensor, b: Tensor): [Tensor, Tensor] {
+  const plan = pairSums(a, b);
+  if (!plan) return [sumLeading(a), sumLeading(b)];
+  if (plan.sums[0].size || plan.sums[1].size) { // a sum of no rows is zeros: the kernel's loop runs no times
     const rt = runtime();
     rt.dispatch(SUM_PAIR, {
-      inputs: [first.x, second.x], outputs: [first.s, second.s],
-      params: new Params().u32(first.l.rows).u32(first.l.cols).u32(first.l.lanes).u32(first.l.groups)
-        .u32(second.l.rows).u32(second.l.cols).u32(second.l.lanes),
-      workgroups: rt.grid1d(first.l.groups + second.l.groups, 1),
+      inputs: plan.inputs, outputs: plan.outputs, params: plan.fields.reduce((p, v) => p.u32(v), new Params()),
+      workgroups: rt.grid1d(plan.groups, 1),
     });
   }
-  return [sa, sb];
+  return plan.sums;
 }
 
 export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
