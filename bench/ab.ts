@@ -14,6 +14,7 @@ import { DIDFuse } from '../src/models/didfuse.ts';
 import { matmulSplit } from '../src/ops/matmul.ts';
 import { TARGET_THREADS, WAVE_THREADS, slicedK } from '../src/ops/matmul_kernel.ts';
 import { pairedGradientSums } from '../src/ops/sine_linear.ts';
+import { companionSums } from '../src/ops/siren_mlp.ts';
 import { flag } from './flags.ts';
 import { syntheticPlane } from './fusion-models.ts';
 import { fmt, summarize } from './harness.ts';
@@ -32,9 +33,10 @@ interface Setting {
 }
 
 /** The knobs a setting touches, as this process started with them (FUSEGRAD_SLICED_K=0 included). */
-const initial = { paired: pairedGradientSums.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
+const initial = { paired: pairedGradientSums.enabled, companion: companionSums.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
 function defaults(): void {
   pairedGradientSums.enabled = initial.paired;
+  companionSums.enabled = initial.companion;
   slicedK.enabled = initial.sliced;
   matmulSplit.threads = initial.splitThreads;
 }
@@ -44,6 +46,7 @@ const TWO_WAVES: Setting = { name: 'split-K to two waves', apply: () => { matmul
 const HALF_WAVE: Setting = { name: 'split-K to half a wave', apply: () => { matmulSplit.threads = WAVE_THREADS / 2; } };
 const SIREN_SETTINGS: Setting[] = [
   ENGINE,
+  { name: 'dW and db sums in passes of their own (no companion)', apply: () => { companionSums.enabled = false; } },
   { name: 'dW and db sums apart', apply: () => { pairedGradientSums.enabled = false; } },
   TWO_WAVES,
   { name: 'K not sliced within workgroups', apply: () => { slicedK.enabled = false; } },

@@ -159,7 +159,7 @@ const cache = new Map<string, Kernel>();
  * with the K slices' blocks.
  */
 export function matmulPlan(
-  base: Omit<Kernel, 'snippets' | 'constants'> & { constants?: Record<string, number> },
+  base: Omit<Kernel, 'constants'> & { constants?: Record<string, number> },
   transA: boolean, transB: boolean, M: number, N: number, K: number, epilogueBytesPerColumn = 0,
 ): MatmulPlan {
   const vec4 = usesVec4Core(M, N, K, transA);
@@ -192,6 +192,7 @@ export function matmulPlan(
       ...base,
       name,
       snippets: {
+        ...base.snippets, // the including kernel's own (siren_mlp_backward.wgsl's bindings)
         OPERAND: vec4 ? 'vec4<f32>' : 'f32', CORE: core,
         BLOCK_ROWS: String(block.rows), BLOCK_COLS: String(blockCols),
         WG_X: String(wx), WG_Y: String(wy), K_SLICES: String(slices),

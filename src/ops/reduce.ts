@@ -206,9 +206,8 @@ export const max = (x: Tensor, options: ReduceOptions = {}) => reduce('max', x, 
 export const min = (x: Tensor, options: ReduceOptions = {}) => reduce('min', x, options);
 
 const SUM_PAIR: Kernel = { name: 'reduce.sum_pair', file: 'reduce_pair.wgsl', inputs: 2, outputs: 2, uniform: true };
-/** invocations of a reduce_pair.wgsl workgroup, and the most columns one covers */
+/** invocations of a pair_sums.wgsl workgroup, and so the most columns one covers */
 const PAIR_THREADS = 256;
-const PAIR_LANES = 32;
 /** Columns a workgroup covers at the least when its columns are long: 32 bytes of a row, a GPU's memory sector. */
 const PAIR_MIN_LANES = 8;
 /**
@@ -230,14 +229,17 @@ export function sumLeading(x: Tensor): Tensor {
 }
 
 /**
- * A matrix [rows, cols] as reduce_pair.wgsl covers it: `lanes` columns a workgroup (32, fewer for a
- * narrower matrix, or down to 8 for long columns), the rest of its invocations down them.
+ * A matrix [rows, cols] as pair_sums.wgsl covers it: `lanes` columns a workgroup and the rest of
+ * its invocations down them. As many lanes as keep an invocation's loads at PAIR_TARGET_LOADS:
+ * a column to an invocation, with no tree, for short columns (a dW's 4 K slices: 256 workgroups
+ * of 4 loads, where 32 lanes made 2,048 workgroups of one load and a tree), down to 8 for long
+ * ones, fewer for a narrower matrix.
  */
 function pairLayout(x: Tensor): { rows: number; cols: number; lanes: number; groups: number; loads: number } {
   const rows = x.shape[0];
   const cols = sizeOf(x.shape.slice(1));
   const loads = (lanes: number) => Math.ceil(rows / (PAIR_THREADS / lanes));
-  let lanes = Math.min(PAIR_LANES, 2 ** Math.ceil(Math.log2(Math.max(cols, 1))));
+  let lanes = Math.min(PAIR_THREADS, 2 ** Math.ceil(Math.log2(Math.max(cols, 1))));
   while (lanes > PAIR_MIN_LANES && loads(lanes) > PAIR_TARGET_LOADS) lanes /= 2;
   return { rows, cols, lanes, groups: Math.ceil(cols / lanes), loads: loads(lanes) };
 }

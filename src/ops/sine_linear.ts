@@ -159,26 +159,52 @@ export function layerForward(
 export const pairedGradientSums = { enabled: true };
 
 /**
- * The gradients of a layer's x, W and b (null where not required) from dz, the gradient at its
- * pre-activation z = x·Wᵀ + b. `dbPartial` [runs, out]: column sums of runs of dz's rows, when
- * the pass that made dz summed them already; db is their sum. Also the rule of each layer of
- * src/ops/siren_mlp.ts.
- * dW = dzᵀ·x split into K slices on GPUs (a 256×256 output over 4,096 points) ends in a sum of
- * the slices, and db in a sum of its partials (or of dz): one pass for both (sumLeadingPair),
- * one to three dispatches of ~3.5 µs fewer per layer in a SIREN step.
+ * A layer's gradients from dz, the gradient at its pre-activation z = x·Wᵀ + b, before their last
+ * sums (null where not required): dx, dW = dzᵀ·x as K slices [slices, out, in] (split on GPUs: a
+ * 256×256 output over 4,096 points), and db's rows [rows, out], whose sum is db: `dbPartial`,
+ * column sums of runs of dz's rows when the pass that made dz summed them already, else dz.
+ */
+export interface GradientParts {
+  dx: Tensor | null;
+  dwSlices: Tensor | null;
+  dbRows: Tensor | null;
+}
+
+export function gradientParts(dz: Tensor, x: Tensor, w: Tensor, b: Tensor, dbPartial: Tensor | null): GradientParts {
+  return {
+    dx: x.requiresGrad ? matmul(dz, w) : null, // [M, out]·[out, in]
+    // the tidy around a backward rule frees the partial tensors; a view keeps its buffer
+    dwSlices: w.requiresGrad ? matmulPartials(dz, x, { transA: true }) : null, // [out, M]·[M, in] in parts
+    dbRows: b.requiresGrad ? dbPartial ?? dz : null,
+  };
+}
+
+/**
+ * Whether the dW slices and db rows of a layer can be summed in one pass (pairSums; see
+ * layerGradients), and so also beside the next product (src/ops/siren_mlp.ts).
+ */
+export const pairsGradientSums = (parts: GradientParts): boolean =>
+  pairedGradientSums.enabled && !!parts.dbRows && !!parts.dwSlices && parts.dwSlices.shape[0] > 1;
+
+/**
+ * The sums that finish a layer's gradients: [dW, db] (null where not required). dW split into K
+ * slices and db's rows each end in a sum: one pass for both (sumLeadingPair), one to three
+ * dispatches of ~3.5 µs fewer per layer in a SIREN step.
+ */
+export function finishGradients(parts: GradientParts): [Tensor | null, Tensor | null] {
+  const { dwSlices, dbRows } = parts;
+  if (dwSlices && dbRows && pairsGradientSums(parts)) return sumLeadingPair(dwSlices, dbRows);
+  return [dwSlices && sumLeading(dwSlices), dbRows && sumLeading(dbRows)];
+}
+
+/**
+ * The gradients of a layer's x, W and b (null where not required) from dz (see gradientParts).
+ * Also the rule of each layer of src/ops/siren_mlp.ts, which may run the last sums beside its
+ * next product instead.
  */
 export function layerGradients(dz: Tensor, x: Tensor, w: Tensor, b: Tensor, dbPartial: Tensor | null): (Tensor | null)[] {
-  const dx = x.requiresGrad ? matmul(dz, w) : null; // [M, out]·[out, in]
-  const dbRows = dbPartial ?? dz; // [rows, out]
-  if (!w.requiresGrad) return [dx, null, b.requiresGrad ? sumLeading(dbRows) : null];
-  // the tidy around a backward rule frees the partial tensors; a view keeps its buffer
-  const dwSlices = matmulPartials(dz, x, { transA: true }); // [slices, out, in]: [out, M]·[M, in] in parts
-  const slices = dwSlices.shape[0];
-  if (b.requiresGrad && slices > 1 && pairedGradientSums.enabled) {
-    const [dw, db] = sumLeadingPair(dwSlices, dbRows);
-    return [dx, dw, db];
-  }
-  return [dx, sumLeading(dwSlices), b.requiresGrad ? sumLeading(dbRows) : null];
+  const parts = gradientParts(dz, x, w, b, dbPartial);
+  return [parts.dx, ...finishGradients(parts)];
 }
 
 function fused(x: Tensor, w: Tensor, b: Tensor, omega: number | null): Tensor {

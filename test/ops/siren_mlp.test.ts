@@ -3,7 +3,8 @@
 // with central differences on the small cases; then against the chain of sineLinear ops.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, ops, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
+import { init, ops, runtime, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
+import { companionSums } from '../../src/ops/siren_mlp.ts';
 import { slicedK, transposeBFirst } from '../../src/ops/matmul_kernel.ts';
 import { narrowLayer, pairedGradientSums, shortLayer } from '../../src/ops/sine_linear.ts';
 import * as ref from '../../src/reference/siren_mlp.ts';
@@ -96,6 +97,32 @@ test('sirenMlp with the GPU tuning: dW slices and db partials summed in one pass
   } finally {
     transposeBFirst.force = null;
     pairedGradientSums.enabled = true;
+    shutdown();
+    await init({ quiet: true });
+  }
+});
+
+// The GPU tuning again: each layer's dW and db sums beside the next product through the sine
+// (companionSums), on a case whose dW products are split (1,024 points), and apart.
+test('sirenMlp with the GPU tuning: the previous layer\'s sums beside each product, and apart', async () => {
+  shutdown();
+  await init({ quiet: true, tuning: 'gpu' });
+  try {
+    const inputs = network(1024, [2, 64, 64, 64, 1], mulberry32(8));
+    const dispatches: number[] = [];
+    for (const enabled of [true, false]) {
+      companionSums.enabled = enabled;
+      const before = runtime().counters.dispatches;
+      await checkOp({
+        label: `sirenMlp, companion sums ${enabled ? 'on' : 'off'}`, inputs, gpu: mlp, ref: ref.sirenMlp, params: { omega: OMEGA },
+        forwardTol: SINE_TOL, gradTol: gradTol(1024),
+      });
+      dispatches.push(runtime().counters.dispatches - before);
+    }
+    // the last layer's and both hidden layers' sums ran beside a product: three passes fewer
+    assert.is(dispatches[1] - dispatches[0], 3, `dispatches with companions ${dispatches[0]}, without ${dispatches[1]}`);
+  } finally {
+    companionSums.enabled = true;
     shutdown();
     await init({ quiet: true });
   }
