@@ -6,8 +6,8 @@
  * quality index on non-overlapping 8×8 windows, one fused op: one kernel for Q
  * (shaders/qw_windows.wgsl, a workgroup that takes the windows in turn) and one for its gradient
  * in f (qw_windows_backward.wgsl, an invocation per window), with the window arithmetic shared
- * (qw_window.wgsl). Composed from reductions and element-wise ops, Q took about 75 dispatches
- * forward and 130 back.
+ * (qw_window.wgsl). Composed from reductions and element-wise ops instead, qwLoss of
+ * [2, 1, 32, 32] took 91 dispatches forward and 89 back; it takes 9 and 6.
  * The authors zero NaN values of Q0; with variances summed from centred squares (never negative)
  * every denominator here is ≥ 1e−8, so Q0 is finite for finite inputs and no masking is needed.
  * A negative Q_edge has no real 0.7th power: qeLoss is NaN there, as torch.pow gives.
