@@ -73,6 +73,8 @@ function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number, compan
   const N = w.shape[1];
   if (M === 0) return { dz: Tensor.empty([0, N], 'siren_mlp.dz'), dbPartial: zeros([1, N]), companionRan: false }; // a sum of no rows
   const rt = runtime();
+  // pair_sums.wgsl wants 256 invocations; its 1 KiB of workgroup memory fits beside any such
+  // tile (at most 13 KiB with 4 K slices of 4×4 blocks: 14 of WebGPU's least 16 KiB)
   const withCompanion = companion && rt.limits.maxStorageBuffersPerShaderStage >= COMPANION_BUFFERS
     && matmulPlan(THROUGH_SINE.companion, false, false, M, N, K, COLUMN_SUM_BYTES).threads === 256 ? companion : null;
   const plan = matmulPlan(withCompanion ? THROUGH_SINE.companion : THROUGH_SINE.alone, false, false, M, N, K, COLUMN_SUM_BYTES);
