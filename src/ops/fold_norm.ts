@@ -6,10 +6,10 @@
  * one pass over the feature map instead of two. One kernel makes W' and b'
  * (shaders/fold_norm.wgsl), where the same map as engine ops took seven dispatches: DIDFuse
  * folds eleven layers a frame (its encoder's four twice), every frame, so a fold never goes stale.
- * Float64 reference: src/reference/norm.ts foldBatchNormWeight and foldBatchNormBias.
  * Under autograd (grad enabled and an input that requires it) the fold is those engine ops,
  * whose backward rules give the gradients; the kernel is for inference.
  * Shapes: W [O, …] (output channel first), b [O] or null; γ, β, μ, σ² [O].
+ * Float64 reference: src/reference/norm.ts foldBatchNormWeight and foldBatchNormBias.
  */
 import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
