@@ -25,8 +25,6 @@ const EXPRESSIONS = {
   // helpers for gradients
   firstWins: 'select(0.0, 1.0, a >= b)', // 1 where maximum(a, b) took a (ties to a)
   firstLoses: 'select(1.0, 0.0, a >= b)',
-  preluSlopeOrOne: 'select(b, 1.0, a > 0.0)', // d prelu / dx
-  preluNegativePart: 'select(a, 0.0, a > 0.0)', // d prelu / dslope
 } as const;
 
 type BinaryExpression = keyof typeof EXPRESSIONS;
@@ -101,10 +99,44 @@ export function minimum(a: Tensor, b: Tensor): Tensor {
   ]);
 }
 
-/** PReLU: x for x > 0, slope·x otherwise; `slope` broadcasts (one shared value, or per channel). */
+const preluBackwardKernels = new Map<number, Kernel>();
+/** shaders/prelu_backward.wgsl for offsets over `rank` collapsed axes */
+function preluBackwardKernel(rank: number): Kernel {
+  let k = preluBackwardKernels.get(rank);
+  if (!k) {
+    k = {
+      name: `prelu_backward.rank${rank}`, file: 'prelu_backward.wgsl', inputs: 3, outputs: 2, uniform: true,
+      snippets: { INDEX: flatIndexCode(rank, 'out_shape', ['ia', 'ib'], ['x_strides', 'slope_strides']) },
+    };
+    preluBackwardKernels.set(rank, k);
+  }
+  return k;
+}
+
+/**
+ * PReLU: x for x > 0, slope·x otherwise; `slope` broadcasts (one shared value, or per channel).
+ * Backward: both gradients' terms in one pass (shaders/prelu_backward.wgsl), then each summed to
+ * its input's shape (nothing to sum for x when it has y's shape); as element-wise ops they took
+ * four passes before those sums.
+ */
 export function prelu(x: Tensor, slope: Tensor): Tensor {
-  return record(mapBinary('prelu', x, slope), 'prelu', [x, slope], (g) => [
-    sumToShape(mapBinary('mul', g, mapBinary('preluSlopeOrOne', x, slope)), x.shape),
-    sumToShape(mapBinary('mul', g, mapBinary('preluNegativePart', x, slope)), slope.shape),
-  ]);
+  const y = mapBinary('prelu', x, slope);
+  return record(y, 'prelu', [x, slope], (g) => {
+    const dxTerms = Tensor.empty(y.shape, 'prelu.dx');
+    const slopeTerms = Tensor.empty(y.shape, 'prelu.slope_terms');
+    if (y.size) {
+      const axes = collapseAxes(y.shape, [broadcastStrides(x.shape, y.shape), broadcastStrides(slope.shape, y.shape)]);
+      const rt = runtime();
+      rt.dispatch(preluBackwardKernel(axes.shape.length), {
+        inputs: [x, slope, g], outputs: [dxTerms, slopeTerms],
+        params: new Params().u32(y.size).u32(axes.shape.length).u32(0).u32(0)
+          .u32s(axes.shape, 2, 1).u32s(axes.strides[0], 2).u32s(axes.strides[1], 2),
+        workgroups: rt.grid1d(y.size, 256),
+      });
+    }
+    return [
+      x.requiresGrad ? sumToShape(dxTerms, x.shape) : null,
+      slope.requiresGrad ? sumToShape(slopeTerms, slope.shape) : null,
+    ];
+  });
 }
