@@ -2,7 +2,7 @@
  * Fitting INRFuse to one pair, and rendering the fitted field at any size.
  * The loop never reads back per step: the loss is read every `readEvery` steps (for progress,
  * NaN detection and the plateau stop), and taken in one read later, so that reading never
- * drains the GPU's queue (only the first read is awaited at once, for an early ETA); in
+ * drains the GPU's queue (only the first two are awaited at once, for an early ETA); in
  * between, steps are only submitted, and `throttle()` keeps a few steps queued
  * (Runtime.maxInFlight). The first step is recorded and the others replay it
  * (`Runtime.capture`): the step's JavaScript runs once, which is what bounds small fits on a GPU.
@@ -180,7 +180,7 @@ export async function fitInrFuse(ir: GreyPlane, vis: GreyPlane, options: FitOpti
       if (read && step <= 2) {
         // the first two reads are taken at once, so that a slow adapter shows progress after one
         // step and a true ETA after two, not after `readEvery` (CPU emulation, 256 wide, 500×329:
-        // over a minute a step); the first step also compiles the kernels, so the rate leaves it out
+        // 43 s a step); the first step also compiles the kernels, so the rate leaves it out
         if (await settle(read)) {
           stoppedEarly = true;
           break;
