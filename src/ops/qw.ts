@@ -54,11 +54,13 @@ function weightedQualityIndex(op: string, a: Tensor, b: Tensor, f: Tensor): Tens
   const q = Tensor.empty([], 'qw.q');
   const totals = Tensor.empty([2], 'qw.totals'); // Σ weight·score and Σ weight, for the backward
   rt.dispatch(QUALITY, { inputs: [a, b, f], outputs: [q, totals], params, workgroups: [1, 1] });
-  return record(q, 'qualityIndex', [f], (g) => {
+  const recorded = record(q, 'qualityIndex', [f], (g) => {
     const df = Tensor.empty(f.shape, 'qw.df');
     rt.dispatch(QUALITY_BACKWARD, { inputs: [a, b, f, g, totals], outputs: [df], params, workgroups: rt.grid1d(windows, 64) });
     return [df];
   });
+  if (!recorded.node) totals.dispose(); // no backward will read them
+  return recorded;
 }
 
 const oneMinus = (x: Tensor): Tensor => addScalar(mulScalar(x, -1), 1);
