@@ -247,8 +247,8 @@ function pairLayout(x: Tensor): { rows: number; cols: number; lanes: number; gro
 /**
  * How pair_sums.wgsl sums a [ra, ...] and b [rb, ...] over their first axis: the sums to fill,
  * the buffers to bind (longer loops first, so that their workgroups start at once instead of
- * trailing the other's: a 64² SIREN's db, 16 workgroups of 8 loads behind its dW slices' 2,048
- * of 1), the params fields and the workgroups. Null when either sum is longer than one pass does
+ * trailing the other's: a 64² SIREN's db, 16 workgroups of 8 loads, ahead of its dW slices'
+ * 256 of 4), the params fields and the workgroups. Null when either sum is longer than one pass does
  * well (PAIR_MAX_LOADS). Also run beside a SIREN layer's product (src/ops/siren_mlp.ts).
  */
 export interface PairSums {

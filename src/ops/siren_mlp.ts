@@ -20,7 +20,7 @@ import { zeros } from '../tensor/create.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { matmulPlan } from './matmul_kernel.ts';
 import { pairSums, type PairSums } from './reduce.ts';
-import { finishGradients, forwardWeightCopies, gradientParts, layerForward, pairsGradientSums } from './sine_linear.ts';
+import { finishGradients, forwardWeightCopies, gradientParts, layerForward, pairedGradientParts } from './sine_linear.ts';
 
 export interface MlpLayer {
   weight: Tensor; // [out, in]
@@ -31,6 +31,8 @@ export interface MlpLayer {
 const COLUMN_SUM_BYTES = 4;
 /** storage buffers of the kernel with a companion: A, B, Z, the pair's two, DZ, PARTIAL, the pair's two sums */
 const COMPANION_BUFFERS = 9;
+/** the params of pair_sums.wgsl where no companion runs (PairSums.fields: 7 of them) */
+const PAIR_FIELDS_UNUSED = [0, 0, 0, 0, 0, 0, 0];
 
 /** The kernel (shaders/siren_mlp_backward.wgsl), with or without a companion's bindings and call. */
 const THROUGH_SINE: Record<'alone' | 'companion', Kernel> = {
@@ -75,15 +77,16 @@ function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number, compan
   const rt = runtime();
   // pair_sums.wgsl wants 256 invocations; its 1 KiB of workgroup memory fits beside any such
   // tile (at most 13 KiB with 4 K slices of 4×4 blocks: 14 of WebGPU's least 16 KiB)
-  const withCompanion = companion && rt.limits.maxStorageBuffersPerShaderStage >= COMPANION_BUFFERS
-    && matmulPlan(THROUGH_SINE.companion, false, false, M, N, K, COLUMN_SUM_BYTES).threads === 256 ? companion : null;
-  const plan = matmulPlan(withCompanion ? THROUGH_SINE.companion : THROUGH_SINE.alone, false, false, M, N, K, COLUMN_SUM_BYTES);
+  const companionPlan = companion && rt.limits.maxStorageBuffersPerShaderStage >= COMPANION_BUFFERS
+    ? matmulPlan(THROUGH_SINE.companion, false, false, M, N, K, COLUMN_SUM_BYTES) : null;
+  const withCompanion = companionPlan?.threads === 256 ? companion : null;
+  const plan = withCompanion && companionPlan ? companionPlan : matmulPlan(THROUGH_SINE.alone, false, false, M, N, K, COLUMN_SUM_BYTES);
   const dzPrev = Tensor.empty([M, N], 'siren_mlp.dz');
   const partial = Tensor.empty([plan.tiles[1], N], 'siren_mlp.db_partial'); // a row per tile row
   const [tilesX, tilesY] = plan.tiles;
   const companionRows = withCompanion ? Math.ceil(withCompanion.groups / tilesX) : 0; // its groups first
   const params = new Params().u32(M).u32(N).u32(K).f32(omega).u32(companionRows);
-  for (let i = 0; i < 7; i++) params.u32(withCompanion ? withCompanion.fields[i] : 0);
+  for (const field of withCompanion?.fields ?? PAIR_FIELDS_UNUSED) params.u32(field);
   rt.dispatch(plan.kernel, {
     inputs: withCompanion ? [dz, w, zPrev, ...withCompanion.inputs] : [dz, w, zPrev],
     outputs: withCompanion ? [dzPrev, partial, ...withCompanion.outputs] : [dzPrev, partial],
@@ -125,7 +128,8 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
       const z = zs[l - 1];
       if (!z) throw new Error('sirenMlp: z was not kept');
       // this layer's last sums beside the next product, or in a pass of their own
-      const companion = companionSums.enabled && pairsGradientSums(parts) && parts.dwSlices && parts.dbRows ? pairSums(parts.dwSlices, parts.dbRows) : null;
+      const paired = companionSums.enabled ? pairedGradientParts(parts) : null;
+      const companion = paired && pairSums(...paired);
       let companionRan: boolean;
       ({ dz, dbPartial, companionRan } = throughSine(dz, weight, z, omega, companion));
       if (companion && companionRan) [grads[1 + 2 * l], grads[2 + 2 * l]] = companion.sums;
