@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// Mutation check of the WGSL kernels: does a test fail when a kernel is wrong?
+// 1. Runs each test file once, noting which shader files it compiles (scripts/lib/shader-usage.mjs)
+//    and how long it takes; a file that fails as it stands is left out.
+// 2. For each shader, writes a few mutants (one operator, bound or literal changed: see
+//    scripts/lib/wgsl-mutants.mjs), and runs the files that compile that shader, the quickest
+//    first, until one fails. A mutant no file fails "survived": an untested path, a tolerance
+//    too loose, or an equivalent mutant (a change that alters no result), to be read by a person.
+// The shader is restored after each mutant, and on an interrupt.
+// Usage: node scripts/mutate-shaders.mjs [--per-file=N] [--tests=a,b] [--json=FILE] [shader ...]
+//   shader        substrings of the shader names to mutate (default: all of shaders/)
+//   --per-file=N  mutants per shader, spread evenly over its places (default 4)
+//   --tests=a,b   test files whose path contains one of these (default: test/ops, test/engine,
+//                 test/metrics, test/models)
+//   --json=FILE   also write every mutant's outcome there
+// Runs one test file at a time (SwiftShader wants both cores). A full run takes about an hour here.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { applySite, mutationSites, spreadSites } from './lib/wgsl-mutants.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const shaderDir = join(root, 'shaders');
+const args = process.argv.slice(2);
+const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const perFile = Number(option('per-file', '4'));
+const testFilters = option('tests', 'test/ops,test/engine,test/metrics,test/models').split(',');
+const jsonPath = option('json', null);
+const shaderFilters = args.filter((a) => !a.startsWith('--'));
+
+function findTests(dir) {
+  return readdirSync(dir).sort().flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return findTests(path);
+    return name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/** Runs a test file; resolves with whether it passed and how long it took (ms). */
+function runTest(file, { timeoutMs = 15 * 60_000, env = {} } = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', ...(env.FUSEGRAD_SHADER_USAGE ? ['--import', './scripts/lib/shader-usage.mjs'] : []), file], {
+      cwd: root, env: { ...process.env, FORCE_COLOR: '0', ...env }, stdio: 'ignore', timeout: timeoutMs,
+    });
+    child.on('close', (status, signal) => resolve({ passed: status === 0, timedOut: signal !== null, ms: Date.now() - started }));
+  });
+}
+
+// 1. which shaders each test file compiles
+const scratch = mkdtempSync(join(tmpdir(), 'fusegrad-mutants-'));
+const tests = findTests(join(root, 'test')).filter((f) => testFilters.some((s) => relative(root, f).includes(s)));
+const usage = []; // { file, ms, shaders: Set }
+for (const file of tests) {
+  const log = join(scratch, 'usage.txt');
+  rmSync(log, { force: true });
+  const run = await runTest(file, { env: { FUSEGRAD_SHADER_USAGE: log } });
+  const name = relative(root, file);
+  if (!run.passed) {
+    console.log(`left out ${name}: it fails as it stands`);
+    continue;
+  }
+  let shaders = [];
+  try { shaders = readFileSync(log, 'utf8').split('\n').filter(Boolean); } catch { /* compiled none */ }
+  usage.push({ file, name, ms: run.ms, shaders: new Set(shaders) });
+  console.log(`mapped ${name}: ${shaders.length} shaders, ${(run.ms / 1000).toFixed(1)} s`);
+}
+usage.sort((a, b) => a.ms - b.ms);
+
+// 2. the mutants
+let current = null; // { path, source } of the shader being mutated, restored on exit
+const restore = () => { if (current) writeFileSync(current.path, current.source); current = null; };
+process.on('SIGINT', () => { restore(); process.exit(130); });
+process.on('exit', restore);
+
+const outcomes = [];
+const shaders = readdirSync(shaderDir).filter((n) => n.endsWith('.wgsl') && (!shaderFilters.length || shaderFilters.some((s) => n.includes(s)))).sort();
+for (const shader of shaders) {
+  const path = join(shaderDir, shader);
+  const source = readFileSync(path, 'utf8');
+  const covering = usage.filter((u) => u.shaders.has(shader));
+  const sites = spreadSites(mutationSites(source), perFile);
+  for (const site of sites) {
+    const outcome = { shader, line: site.line, operator: site.operator, mutant: site.after.trim(), killedBy: null, ran: 0 };
+    current = { path, source };
+    writeFileSync(path, applySite(source, site));
+    for (const u of covering) {
+      outcome.ran++;
+      const run = await runTest(u.file, { timeoutMs: 3 * u.ms + 30_000 });
+      if (!run.passed) {
+        outcome.killedBy = `${u.name}${run.timedOut ? ' (timed out)' : ''}`;
+        break;
+      }
+    }
+    restore();
+    outcomes.push(outcome);
+    const verdict = outcome.killedBy ? `killed by ${outcome.killedBy}` : covering.length ? `SURVIVED ${covering.length} files` : 'NOT COVERED by any test file';
+    console.log(`${shader}:${site.line} ${site.operator}: ${verdict}\n    ${outcome.mutant}`);
+  }
+}
+rmSync(scratch, { recursive: true, force: true });
+
+const killed = outcomes.filter((o) => o.killedBy).length;
+console.log(`\n${killed} of ${outcomes.length} mutants killed in ${shaders.length} shaders; survivors:`);
+for (const o of outcomes.filter((x) => !x.killedBy)) console.log(`  ${o.shader}:${o.line} ${o.operator}  ${o.mutant}`);
+if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ perFile, tests: usage.map((u) => u.name), outcomes }, null, 2));
