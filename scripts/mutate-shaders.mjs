@@ -3,19 +3,22 @@
 // 1. Runs each test file once, noting which shader files it compiles (scripts/lib/shader-usage.mjs)
 //    and how long it takes; a file that fails as it stands is left out.
 // 2. For each shader, writes a few mutants (one operator, bound or literal changed: see
-//    scripts/lib/wgsl-mutants.mjs), and runs the files that compile that shader, the quickest
-//    first, until one fails. A mutant no file fails "survived": an untested path, a tolerance
+//    scripts/lib/wgsl-mutants.mjs), and runs the files that compile that shader, those that
+//    compile fewest shaders first (its op's own tests), until one fails. A mutant no file fails "survived": an untested path, a tolerance
 //    too loose, or an equivalent mutant (a change that alters no result), to be read by a person.
 // The shader is restored after each mutant, and on an interrupt.
-// Usage: node scripts/mutate-shaders.mjs [--per-file=N] [--tests=a,b] [--json=FILE] [shader ...]
-//   shader        substrings of the shader names to mutate (default: all of shaders/)
-//   --per-file=N  mutants per shader, spread evenly over its places (default 4)
-//   --tests=a,b   test files whose path contains one of these (default: test/ops, test/engine,
-//                 test/metrics, test/models)
-//   --json=FILE   also write every mutant's outcome there
+// Usage: node scripts/mutate-shaders.mjs [options] [shader ...]
+//   shader         substrings of the shader names to mutate (default: all of shaders/)
+//   --per-file=N   mutants per shader, spread evenly over its places (default 4)
+//   --files=N      test files run against a mutant at most (default 6), in that order
+//   --tests=a,b    test files whose path contains one of these (default: test/ops, test/engine,
+//                  test/metrics, test/models)
+//   --map=FILE     the shaders each test file compiles: read from FILE when it exists, else
+//                  found by step 1 and written there
+//   --json=FILE    also write every mutant's outcome there
 // Runs one test file at a time (SwiftShader wants both cores). A full run takes about an hour here.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +29,8 @@ const shaderDir = join(root, 'shaders');
 const args = process.argv.slice(2);
 const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const perFile = Number(option('per-file', '4'));
+const mostFiles = Number(option('files', '6'));
+const mapPath = option('map', null);
 const testFilters = option('tests', 'test/ops,test/engine,test/metrics,test/models').split(',');
 const jsonPath = option('json', null);
 const shaderFilters = args.filter((a) => !a.startsWith('--'));
@@ -52,22 +57,30 @@ function runTest(file, { timeoutMs = 15 * 60_000, env = {} } = {}) {
 // 1. which shaders each test file compiles
 const scratch = mkdtempSync(join(tmpdir(), 'fusegrad-mutants-'));
 const tests = findTests(join(root, 'test')).filter((f) => testFilters.some((s) => relative(root, f).includes(s)));
-const usage = []; // { file, ms, shaders: Set }
-for (const file of tests) {
-  const log = join(scratch, 'usage.txt');
-  rmSync(log, { force: true });
-  const run = await runTest(file, { env: { FUSEGRAD_SHADER_USAGE: log } });
-  const name = relative(root, file);
-  if (!run.passed) {
-    console.log(`left out ${name}: it fails as it stands`);
-    continue;
+let usage = []; // { name, ms, shaders: Set }, name relative to the root
+if (mapPath && existsSync(mapPath)) {
+  const names = new Set(tests.map((f) => relative(root, f)));
+  usage = JSON.parse(readFileSync(mapPath, 'utf8')).filter((u) => names.has(u.name)).map((u) => ({ ...u, shaders: new Set(u.shaders) }));
+  console.log(`read ${mapPath}: ${usage.length} test files`);
+} else {
+  for (const file of tests) {
+    const log = join(scratch, 'usage.txt');
+    rmSync(log, { force: true });
+    const run = await runTest(file, { env: { FUSEGRAD_SHADER_USAGE: log } });
+    const name = relative(root, file);
+    if (!run.passed) {
+      console.log(`left out ${name}: it fails as it stands`);
+      continue;
+    }
+    let shaders = [];
+    try { shaders = readFileSync(log, 'utf8').split('\n').filter(Boolean); } catch { /* compiled none */ }
+    usage.push({ name, ms: run.ms, shaders: new Set(shaders) });
+    console.log(`mapped ${name}: ${shaders.length} shaders, ${(run.ms / 1000).toFixed(1)} s`);
   }
-  let shaders = [];
-  try { shaders = readFileSync(log, 'utf8').split('\n').filter(Boolean); } catch { /* compiled none */ }
-  usage.push({ file, name, ms: run.ms, shaders: new Set(shaders) });
-  console.log(`mapped ${name}: ${shaders.length} shaders, ${(run.ms / 1000).toFixed(1)} s`);
+  if (mapPath) writeFileSync(mapPath, JSON.stringify(usage.map((u) => ({ ...u, shaders: [...u.shaders] })), null, 1));
 }
-usage.sort((a, b) => a.ms - b.ms);
+// the files that compile fewest shaders first (a kernel's own tests before the models'), then the quickest
+usage.sort((a, b) => a.shaders.size - b.shaders.size || a.ms - b.ms);
 
 // 2. the mutants
 let current = null; // { path, source } of the shader being mutated, restored on exit
@@ -80,7 +93,7 @@ const shaders = readdirSync(shaderDir).filter((n) => n.endsWith('.wgsl') && (!sh
 for (const shader of shaders) {
   const path = join(shaderDir, shader);
   const source = readFileSync(path, 'utf8');
-  const covering = usage.filter((u) => u.shaders.has(shader));
+  const covering = usage.filter((u) => u.shaders.has(shader)).slice(0, mostFiles);
   const sites = spreadSites(mutationSites(source), perFile);
   for (const site of sites) {
     const outcome = { shader, line: site.line, operator: site.operator, mutant: site.after.trim(), killedBy: null, ran: 0 };
@@ -88,7 +101,7 @@ for (const shader of shaders) {
     writeFileSync(path, applySite(source, site));
     for (const u of covering) {
       outcome.ran++;
-      const run = await runTest(u.file, { timeoutMs: 3 * u.ms + 30_000 });
+      const run = await runTest(join(root, u.name), { timeoutMs: 3 * u.ms + 30_000 });
       if (!run.passed) {
         outcome.killedBy = `${u.name}${run.timedOut ? ' (timed out)' : ''}`;
         break;
@@ -105,4 +118,4 @@ rmSync(scratch, { recursive: true, force: true });
 const killed = outcomes.filter((o) => o.killedBy).length;
 console.log(`\n${killed} of ${outcomes.length} mutants killed in ${shaders.length} shaders; survivors:`);
 for (const o of outcomes.filter((x) => !x.killedBy)) console.log(`  ${o.shader}:${o.line} ${o.operator}  ${o.mutant}`);
-if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ perFile, tests: usage.map((u) => u.name), outcomes }, null, 2));
+if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ perFile, mostFiles, tests: usage.map((u) => u.name), outcomes }, null, 2));

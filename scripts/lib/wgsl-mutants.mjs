@@ -31,6 +31,16 @@ const OPERATORS = [
 const SKIPPED_LINE = /^\s*(@|struct\b|#include|override\b|var<|fn\b|\/\/|\}|$)|\{\{|flat_index\(/;
 
 /**
+ * `if (…) {` then `return;`: the bounds check of an invocation past the end. Its mutants let that
+ * invocation run, and Dawn's robustness keeps it in bounds: its loads and stores clamp onto the
+ * last element, which it writes with the value that element has (or the store is dropped), so
+ * they change no result and only cost a run of every test.
+ */
+function isGuard(lines, i) {
+  return /^\s*if \(.*\) \{\s*$/.test(lines[i]) && /^\s*return;\s*$/.test(lines[i + 1] ?? '');
+}
+
+/**
  * Every place a mutant can change in `source`, in order: { line (1-based), column, operator,
  * before, after (the whole line, mutated) }.
  */
@@ -38,7 +48,7 @@ export function mutationSites(source) {
   const sites = [];
   const lines = source.split('\n');
   lines.forEach((text, i) => {
-    if (SKIPPED_LINE.test(text)) return;
+    if (SKIPPED_LINE.test(text) || isGuard(lines, i)) return;
     const comment = text.indexOf('//');
     const code = comment < 0 ? text : text.slice(0, comment);
     for (const [operator, pattern, replace] of OPERATORS) {

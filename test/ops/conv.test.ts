@@ -51,6 +51,8 @@ const TRANSPOSED_CASES: ConvCase[] = [
   { x: [1, 2, 5, 5], w: [2, 2, 3, 3], stride: 1, padding: 3, groups: 1, bias: false }, // p > K − 1 at stride 1: one phase, cropping (negative padding)
   { x: [1, 2, 3, 4], w: [2, 3, 1, 1], stride: 2, padding: 0, groups: 1, bias: true }, // s > K: phases without taps, gather form
   { x: [1, 3, 6, 7], w: [3, 2, 5, 5], stride: 3, padding: 2, groups: 1, bias: true, outputPadding: 2 }, // stride 3: nine phases of 2×2/2×1/1×2/1×1 taps
+  { x: [1, 2, 4, 5], w: [2, 3, 2, 2], stride: 3, padding: 0, groups: 1, bias: true, outputPadding: 2 }, // gather form, s > K: the last row and column take taps past x's edge
+  { x: [1, 3, 5, 4], w: [3, 2, 5, 2], stride: 3, padding: 1, groups: 1, bias: false }, // gather form, KW < s ≤ KH: rows of two taps
 ];
 
 test('convTranspose2d: forward and gradients of x, w, b', async () => {

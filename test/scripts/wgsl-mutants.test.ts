@@ -38,6 +38,11 @@ test('a mutant changes one place of one line', () => {
   assert.is(new Set(mutants).size, mutants.length);
 });
 
+test('a bounds check that only returns has no mutants; other branches do', () => {
+  const source = ['fn f(i: u32) {', '  if (i >= params.n) {', '    return;', '  }', '  if (i < params.m) {', '    y[i] = 1.0;', '    return;', '  }', '}'].join('\n');
+  assert.equal(mutationSites(source).map((s) => [s.line, s.operator]), [[5, '< → <='], [6, 'x → 2x']]);
+});
+
 test('spreadSites picks evenly and the same each time', () => {
   const sites = mutationSites(SOURCE);
   const picked = spreadSites(sites, 3);
