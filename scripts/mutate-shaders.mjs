@@ -3,8 +3,9 @@
 // 1. Runs each test file once, noting which shader files it compiles (scripts/lib/shader-usage.mjs)
 //    and how long it takes; a file that fails as it stands is left out.
 // 2. For each shader, writes a few mutants (one operator, bound or literal changed: see
-//    scripts/lib/wgsl-mutants.mjs), and runs the files that compile that shader, those that
-//    compile fewest shaders first (its op's own tests), until one fails. A mutant no file fails "survived": an untested path, a tolerance
+//    scripts/lib/wgsl-mutants.mjs), and runs the files that compile that shader until one fails:
+//    first the tests named after it or a shader that includes it, then those that compile fewest
+//    shaders. A mutant no file fails "survived": an untested path, a tolerance
 //    too loose, or an equivalent mutant (a change that alters no result), to be read by a person.
 // The shader is restored after each mutant, and on an interrupt.
 // Usage: node scripts/mutate-shaders.mjs [options] [shader ...]
@@ -20,7 +21,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applySite, mutationSites, spreadSites } from './lib/wgsl-mutants.mjs';
 
@@ -82,6 +83,26 @@ if (mapPath && existsSync(mapPath)) {
 // the files that compile fewest shaders first (a kernel's own tests before the models'), then the quickest
 usage.sort((a, b) => a.shaders.size - b.shaders.size || a.ms - b.ms);
 
+// the shaders that paste `shader` in (#include), directly or through others, and itself
+const sources = Object.fromEntries(readdirSync(shaderDir).filter((n) => n.endsWith('.wgsl')).map((n) => [n, readFileSync(join(shaderDir, n), 'utf8')]));
+function family(shader, seen = new Set([shader])) {
+  for (const [name, text] of Object.entries(sources)) {
+    if (!seen.has(name) && text.includes(`#include "${shader}"`)) {
+      seen.add(name);
+      family(name, seen);
+    }
+  }
+  return seen;
+}
+
+/** The files that compile `shader`: its op's own tests first (sobel.test.ts for sobel_adjoint.wgsl), at most mostFiles. */
+function coveringFiles(shader) {
+  const names = [...family(shader)].map((n) => n.replace(/\.wgsl$/, ''));
+  const own = (u) => names.some((n) => n.startsWith(basename(u.name, '.test.ts')));
+  const covering = usage.filter((u) => u.shaders.has(shader));
+  return [...covering.filter(own), ...covering.filter((u) => !own(u))].slice(0, mostFiles);
+}
+
 // 2. the mutants
 let current = null; // { path, source } of the shader being mutated, restored on exit
 const restore = () => { if (current) writeFileSync(current.path, current.source); current = null; };
@@ -93,7 +114,7 @@ const shaders = readdirSync(shaderDir).filter((n) => n.endsWith('.wgsl') && (!sh
 for (const shader of shaders) {
   const path = join(shaderDir, shader);
   const source = readFileSync(path, 'utf8');
-  const covering = usage.filter((u) => u.shaders.has(shader)).slice(0, mostFiles);
+  const covering = coveringFiles(shader);
   const sites = spreadSites(mutationSites(source), perFile);
   for (const site of sites) {
     const outcome = { shader, line: site.line, operator: site.operator, mutant: site.after.trim(), killedBy: null, ran: 0 };
