@@ -89,6 +89,13 @@ test('prelu with a per-channel slope [C, 1, 1] on [N, C, H, W]', async () => {
   await checkOp({ label: 'prelu per channel', inputs: [x, slope], gpu: ([a, s]) => ops.prelu(a, s), ref: ref.prelu, params: undefined });
 });
 
+test('prelu at x = 0 takes the slope side of the gradient, as the reference and PyTorch', async () => {
+  // a kink: no central differences. Zeros in each channel of [1, 2, 3] against a slope per channel.
+  const x = cpuTensor([1, 2, 3], [0, -0.5, 0.75, 0.25, 0, -1]);
+  const slope = cpuTensor([2, 1], [0.2, 0.4]);
+  await checkOp({ label: 'prelu at zero', inputs: [x, slope], gpu: ([a, s]) => ops.prelu(a, s), ref: ref.prelu, params: undefined, centralDifference: false });
+});
+
 test('ties in maximum/minimum send the whole gradient to the first input', async () => {
   // a = b at even indices; a on either side of b elsewhere. Ties are kinks: no central differences.
   const a = cpuTensor([6], [0.5, 0.25, -1, 2, 0, -0.75]);
