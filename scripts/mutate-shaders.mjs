@@ -19,10 +19,11 @@
 //   --json=FILE    also write every mutant's outcome there
 // Runs one test file at a time (SwiftShader wants both cores). A full run takes about an hour here.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findTests } from './lib/test-files.mjs';
 import { applySite, mutationSites, spreadSites } from './lib/wgsl-mutants.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -35,14 +36,6 @@ const mapPath = option('map', null);
 const testFilters = option('tests', 'test/ops,test/engine,test/metrics,test/models').split(',');
 const jsonPath = option('json', null);
 const shaderFilters = args.filter((a) => !a.startsWith('--'));
-
-function findTests(dir) {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return findTests(path);
-    return name.endsWith('.test.ts') ? [path] : [];
-  });
-}
 
 /** Runs a test file; resolves with whether it passed and how long it took (ms). */
 function runTest(file, { timeoutMs = 15 * 60_000, env = {} } = {}) {
@@ -106,7 +99,7 @@ function coveringFiles(shader) {
 // 2. the mutants
 let current = null; // { path, source } of the shader being mutated, restored on exit
 const restore = () => { if (current) writeFileSync(current.path, current.source); current = null; };
-process.on('SIGINT', () => { restore(); process.exit(130); });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { restore(); process.exit(130); });
 process.on('exit', restore);
 
 const outcomes = [];

@@ -7,24 +7,14 @@
 //   --jobs=N runs N files at a time: for machines with many cores and a real GPU, where the files
 //   wait on the CPU side (compiles, references) more than on the device. Default 1.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findTests } from './lib/test-files.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const jobs = Math.max(1, Number(args.find((a) => a.startsWith('--jobs='))?.slice('--jobs='.length) ?? 1) || 1);
 const filters = args.filter((a) => !a.startsWith('--jobs='));
-
-function findTests(dir) {
-  const out = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...findTests(path));
-    else if (name.endsWith('.test.ts')) out.push(path);
-  }
-  return out;
-}
 
 const files = findTests(join(root, 'test')).filter(
   (f) => filters.length === 0 || filters.some((s) => relative(root, f).includes(s)),
