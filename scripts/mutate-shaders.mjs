@@ -11,7 +11,8 @@
 // Usage: node scripts/mutate-shaders.mjs [options] [shader ...]
 //   shader         substrings of the shader names to mutate (default: all of shaders/)
 //   --per-file=N   mutants per shader, spread evenly over its places (default 4)
-//   --files=N      test files run against a mutant at most (default 6), in that order
+//   --files=N      test files run against a mutant at most (default 6), in that order; a
+//                  survivor says how many of the files that compile its shader ran
 //   --tests=a,b    test files whose path contains one of these (default: test/ops, test/engine,
 //                  test/metrics, test/models)
 //   --map=FILE     the shaders each test file compiles: read from FILE when it exists, else
@@ -88,12 +89,15 @@ function family(shader, seen = new Set([shader])) {
   return seen;
 }
 
-/** The files that compile `shader`: its op's own tests first (sobel.test.ts for sobel_adjoint.wgsl), at most mostFiles. */
+/**
+ * The files that compile `shader`, its op's own tests first (sobel.test.ts for sobel_adjoint.wgsl):
+ * the first mostFiles of them to run, and how many there are.
+ */
 function coveringFiles(shader) {
   const names = [...family(shader)].map((n) => n.replace(/\.wgsl$/, ''));
   const own = (u) => names.some((n) => n.startsWith(basename(u.name, '.test.ts')));
   const covering = usage.filter((u) => u.shaders.has(shader));
-  return [...covering.filter(own), ...covering.filter((u) => !own(u))].slice(0, mostFiles);
+  return { run: [...covering.filter(own), ...covering.filter((u) => !own(u))].slice(0, mostFiles), all: covering.length };
 }
 
 // 2. the mutants
@@ -107,10 +111,10 @@ const shaders = readdirSync(shaderDir).filter((n) => n.endsWith('.wgsl') && (!sh
 for (const shader of shaders) {
   const path = join(shaderDir, shader);
   const source = readFileSync(path, 'utf8');
-  const covering = coveringFiles(shader);
+  const { run: covering, all } = coveringFiles(shader);
   const sites = spreadSites(mutationSites(source), perFile);
   for (const site of sites) {
-    const outcome = { shader, line: site.line, operator: site.operator, mutant: site.after.trim(), killedBy: null, ran: 0 };
+    const outcome = { shader, line: site.line, operator: site.operator, mutant: site.after.trim(), killedBy: null, ran: 0, covering: all };
     current = { path, source };
     writeFileSync(path, applySite(source, site));
     for (const u of covering) {
@@ -123,7 +127,8 @@ for (const shader of shaders) {
     }
     restore();
     outcomes.push(outcome);
-    const verdict = outcome.killedBy ? `killed by ${outcome.killedBy}` : covering.length ? `SURVIVED ${covering.length} files` : 'NOT COVERED by any test file';
+    const verdict = outcome.killedBy ? `killed by ${outcome.killedBy}`
+      : covering.length ? `SURVIVED ${covering.length} of the ${all} files that compile it` : 'NOT COVERED by any test file';
     console.log(`${shader}:${site.line} ${site.operator}: ${verdict}\n    ${outcome.mutant}`);
   }
 }
@@ -131,5 +136,5 @@ rmSync(scratch, { recursive: true, force: true });
 
 const killed = outcomes.filter((o) => o.killedBy).length;
 console.log(`\n${killed} of ${outcomes.length} mutants killed in ${shaders.length} shaders; survivors:`);
-for (const o of outcomes.filter((x) => !x.killedBy)) console.log(`  ${o.shader}:${o.line} ${o.operator}  ${o.mutant}`);
+for (const o of outcomes.filter((x) => !x.killedBy)) console.log(`  ${o.shader}:${o.line} ${o.operator}  ${o.mutant}  (ran ${o.ran} of ${o.covering} files)`);
 if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ perFile, mostFiles, tests: usage.map((u) => u.name), outcomes }, null, 2));
