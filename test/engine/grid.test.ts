@@ -2,7 +2,7 @@
 // element exactly once: the elements beyond the first row of workgroups are the ones at risk.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, ops, shutdown, tensor, tidy } from '../../src/index.ts';
+import { init, ops, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
 import { reductionForm } from '../../src/ops/reduce.ts';
 
 const rt = await init({ quiet: true });
@@ -51,17 +51,21 @@ const R = MAX_GROUPS + 2;
 test(`a reduction with ${R} (> 65535) outputs, a workgroup each, and its gradient`, async () => {
   // sum over the last axis of [R, 3], in the form that takes a workgroup per output (flat_group),
   // which SwiftShader's tuning would not choose for rows of 3
-  reductionForm.force = 'workgroup';
   const data = new Float32Array(R * 3);
   for (let r = 0; r < R; r++) for (let c = 0; c < 3; c++) data[r * 3 + c] = valueAt(r) + c; // row sum 3·v + 3
   const x = tensor(data, [R, 3], { requiresGrad: true });
-  const sums = tidy(() => {
-    const s = x.sum({ axes: [1] });
-    s.backward(tensor(Float32Array.from({ length: R }, (_, r) => r % 7), [R]));
-    return s;
-  });
+  reductionForm.force = 'workgroup';
+  let sums: Tensor;
+  try {
+    sums = tidy(() => {
+      const s = x.sum({ axes: [1] });
+      s.backward(tensor(Float32Array.from({ length: R }, (_, r) => r % 7), [R]));
+      return s;
+    });
+  } finally {
+    reductionForm.force = null;
+  }
   assert.equal([...sums.shape], [R]);
-  reductionForm.force = null;
   const got = await sums.read();
   assert.is(firstMismatch(got, (r) => 3 * valueAt(r) + 3), null);
   for (const r of [0, 32768, 32769, R - 1]) assert.is(got[r], 3 * valueAt(r) + 3, `output ${r}`);
