@@ -34,6 +34,17 @@ function binaryKernel(name: BinaryExpression, same: boolean, rank: number, vec4:
   return elementwiseKernel(same ? `binary.${name}` : `binary.${name}.rank${rank}`, 'binary.wgsl', snippets, 2, vec4);
 }
 
+/**
+ * a and b broadcast to y's shape, as binary.wgsl and prelu_backward.wgsl index them: the rank of
+ * the collapsed axes, and the params { n, rank, same_shape, _, out_shape, a_strides, b_strides }.
+ */
+function broadcastParams(a: Tensor, b: Tensor, y: Tensor, same: boolean): { rank: number; params: Params } {
+  const axes = collapseAxes(y.shape, [broadcastStrides(a.shape, y.shape), broadcastStrides(b.shape, y.shape)]);
+  const params = new Params().u32(y.size).u32(axes.shape.length).u32(same ? 1 : 0).u32(0)
+    .u32s(axes.shape, 2, 1).u32s(axes.strides[0], 2).u32s(axes.strides[1], 2);
+  return { rank: axes.shape.length, params };
+}
+
 /** y = expr(a, b) with broadcasting, no gradient recorded. */
 function mapBinary(name: BinaryExpression, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(a.shape, b.shape);
@@ -42,12 +53,9 @@ function mapBinary(name: BinaryExpression, a: Tensor, b: Tensor): Tensor {
   if (y.size === 0) return y;
   const same = a.size === y.size && b.size === y.size;
   const vec4 = same && y.size % 4 === 0;
-  const axes = collapseAxes(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
-  const kernel = binaryKernel(name, same, axes.shape.length, vec4);
-  const params = new Params().u32(y.size).u32(axes.shape.length).u32(same ? 1 : 0).u32(0)
-    .u32s(axes.shape, 2, 1).u32s(axes.strides[0], 2).u32s(axes.strides[1], 2);
+  const { rank, params } = broadcastParams(a, b, y, same);
   const rt = runtime();
-  rt.dispatch(kernel, { inputs: [a, b], outputs: [y], params, workgroups: rt.grid1d(vec4 ? y.size / 4 : y.size, 256) });
+  rt.dispatch(binaryKernel(name, same, rank, vec4), { inputs: [a, b], outputs: [y], params, workgroups: rt.grid1d(vec4 ? y.size / 4 : y.size, 256) });
   return y;
 }
 
@@ -125,14 +133,9 @@ export function prelu(x: Tensor, slope: Tensor): Tensor {
     const dxTerms = Tensor.empty(y.shape, 'prelu.dx');
     const slopeTerms = Tensor.empty(y.shape, 'prelu.slope_terms');
     if (y.size) {
-      const axes = collapseAxes(y.shape, [broadcastStrides(x.shape, y.shape), broadcastStrides(slope.shape, y.shape)]);
+      const { rank, params } = broadcastParams(x, slope, y, false);
       const rt = runtime();
-      rt.dispatch(preluBackwardKernel(axes.shape.length), {
-        inputs: [x, slope, g], outputs: [dxTerms, slopeTerms],
-        params: new Params().u32(y.size).u32(axes.shape.length).u32(0).u32(0)
-          .u32s(axes.shape, 2, 1).u32s(axes.strides[0], 2).u32s(axes.strides[1], 2),
-        workgroups: rt.grid1d(y.size, 256),
-      });
+      rt.dispatch(preluBackwardKernel(rank), { inputs: [x, slope, g], outputs: [dxTerms, slopeTerms], params, workgroups: rt.grid1d(y.size, 256) });
     }
     return [
       x.requiresGrad ? sumToShape(dxTerms, x.shape) : null,
