@@ -77,8 +77,10 @@ if (mapPath && existsSync(mapPath)) {
 // the files that compile fewest shaders first (a kernel's own tests before the models'), then the quickest
 usage.sort((a, b) => a.shaders.size - b.shaders.size || a.ms - b.ms);
 
-// the shaders that paste `shader` in (#include), directly or through others, and itself
+// every shader's text as it stands (each mutant is written over it, and it back after)
 const sources = Object.fromEntries(readdirSync(shaderDir).filter((n) => n.endsWith('.wgsl')).map((n) => [n, readFileSync(join(shaderDir, n), 'utf8')]));
+
+// the shaders that paste `shader` in (#include), directly or through others, and itself
 function family(shader, seen = new Set([shader])) {
   for (const [name, text] of Object.entries(sources)) {
     if (!seen.has(name) && text.includes(`#include "${shader}"`)) {
@@ -107,10 +109,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { restore()
 process.on('exit', restore);
 
 const outcomes = [];
-const shaders = readdirSync(shaderDir).filter((n) => n.endsWith('.wgsl') && (!shaderFilters.length || shaderFilters.some((s) => n.includes(s)))).sort();
+const shaders = Object.keys(sources).filter((n) => !shaderFilters.length || shaderFilters.some((s) => n.includes(s))).sort();
 for (const shader of shaders) {
   const path = join(shaderDir, shader);
-  const source = readFileSync(path, 'utf8');
+  const source = sources[shader];
   const { run: covering, all } = coveringFiles(shader);
   const sites = spreadSites(mutationSites(source), perFile);
   for (const site of sites) {

@@ -1,16 +1,17 @@
-// Preloaded (node --import) by scripts/mutate-shaders.mjs into a test file's process: writes
-// the shader files that process compiled, includes too, to $FUSEGRAD_SHADER_USAGE at exit.
-// It fills the engine's shader table itself (src/gpu/shaders.ts then finds it loaded), behind a
-// proxy that notes each file read.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+// Preloaded (node --import, after tsx) by scripts/mutate-shaders.mjs into a test file's process:
+// writes the shader files that process compiled, includes too, to $FUSEGRAD_SHADER_USAGE at exit.
+// It loads the engine's shader table first (src/gpu/shaders.ts then finds it loaded) and puts
+// it behind a proxy that notes each file read.
+import { writeFileSync } from 'node:fs';
+import { loadShaderSources } from '../../src/gpu/shaders.ts';
 
-const dir = new URL('../../shaders/', import.meta.url);
-const files = readdirSync(dir).filter((name) => name.endsWith('.wgsl'));
-const table = Object.fromEntries(files.map((name) => [name, readFileSync(new URL(name, dir), 'utf8')]));
+await loadShaderSources();
+const table = globalThis.__FUSEGRAD_SHADERS__;
+const files = new Set(Object.keys(table)); // shaders/, before any generated core joins the table
 const used = new Set();
 globalThis.__FUSEGRAD_SHADERS__ = new Proxy(table, {
   get(target, key) {
-    if (typeof key === 'string' && files.includes(key)) used.add(key);
+    if (typeof key === 'string' && files.has(key)) used.add(key);
     return target[key];
   },
 });
