@@ -3,21 +3,24 @@
 // epilogue applies that layer's sine, dz_prev = dx·ω·cos(ω·z_prev), and sums the tile's rows of
 // dz_prev, the first level of the previous layer's db. Without it, dx is written, then read again
 // by a pass of its own (sine_linear_backward.wgsl).
-// With a companion (the COMPANION snippets), the workgroups past the product's tiles also finish
-// the layer after this one (l + 1's dW slices and db partials: pair_sums.wgsl), which were ready
+// With a companion (the COMPANION snippets), the workgroups before the product's tiles also
+// finish a layer's gradients (its dW slices and db partials: pair_sums.wgsl), which were ready
 // before this dispatch: a SIREN step's sums each take a pass of their own otherwise.
+// With a weight gradient (the DW snippets, siren_mlp_weight_gradient.wgsl), the next workgroup
+// rows make layer l's dW = dzᵀ·x_l, which reads the same dz and so needs no pass of its own. The
+// companion is then layer l + 1's sums (layer l's own are not ready); without it, layer l's.
 //   A = dz: [M, K] (M points, K = layer l's outputs); B = W: [K, N] (layer l's weight, PyTorch's
 //   [out, in]: N = its inputs); Z = z_prev: [M, N]
 //   DZ = dz_prev: [M, N]; PARTIAL: [tiles along rows, N], the column sums of each tile's rows
 //   (one row of partials per workgroup row: a bias sum over 4,096 of them took two passes on GPUs)
-// bindings: 0 A (read); 1 B (read); 2 Z (read); then with a companion 3 PAIR_A, 4 PAIR_B (read);
-//           then DZ, PARTIAL (storage); with a companion PAIR_SA, PAIR_SB (storage); then params
-//           { M, N, K, omega, companion_rows, and pair_sums.wgsl's fields (0 without a companion) }
+// bindings (src/ops/siren_mlp.ts throughSineKernel): A, B, Z, [X], [PAIR_A, PAIR_B] (read); DZ,
+//           PARTIAL, [DW], [PAIR_SA, PAIR_SB] (storage); params { M, N, K, omega, companion_rows,
+//           dw_rows, dw_k_slice, and pair_sums.wgsl's fields (0 for a role that does not run) }
 // workgroup, tiles and K slices as in matmul.wgsl (256 invocations with a companion);
-// grid: (ceil(N / tile columns), companion_rows + ceil(M / tile rows))
+// grid: (ceil(N / tile columns), companion_rows + dw_rows + ceil(M / tile rows))
 
 struct Params {
-  M: u32, N: u32, K: u32, omega: f32, companion_rows: u32,
+  M: u32, N: u32, K: u32, omega: f32, companion_rows: u32, dw_rows: u32, dw_k_slice: u32,
   rows_a: u32, cols_a: u32, lanes_a: u32, groups_a: u32, rows_b: u32, cols_b: u32, lanes_b: u32,
 }
 
@@ -29,6 +32,7 @@ struct Params {
 @group(0) @binding({{PARAMS_BINDING}}) var<uniform> params: Params;
 {{COMPANION_DECLARATIONS}}
 #include "matmul_tile.wgsl"
+{{DW_DECLARATIONS}}
 
 // Each invocation's column sums over its block's rows, [column j of the block][lid.y][lid.x], so
 // that the summing invocations (lid.y = 0) read adjacent words.
@@ -38,12 +42,17 @@ var<workgroup> column_sums: array<f32, BLOCK_COLS * WG_Y * WG_X>;
 fn main(@builtin(workgroup_id) grid_id: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) index: u32) {
   // the first companion_rows rows of workgroups are the companion's (uniform per workgroup), so
-  // that its short groups start first instead of trailing the product's; then the product's tiles
+  // that its short groups start first instead of trailing the products'; then the weight
+  // gradient's dw_rows, whose K loops are the longest; then the product's tiles
   if (grid_id.y < params.companion_rows) {
 {{COMPANION_CALL}}
     return;
   }
-  let wid = vec3<u32>(grid_id.x, grid_id.y - params.companion_rows, grid_id.z);
+  if (grid_id.y < params.companion_rows + params.dw_rows) {
+{{DW_CALL}}
+    return;
+  }
+  let wid = vec3<u32>(grid_id.x, grid_id.y - params.companion_rows - params.dw_rows, grid_id.z);
   let t = tile_block(wid, lid, 0u, 0u, 0u, params.K);
   var sums: array<f32, BLOCK_COLS>; // zeros where this invocation stores nothing
   if (t.stores) {

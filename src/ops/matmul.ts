@@ -57,6 +57,16 @@ function kSlices(threads: number, K: number, vec4: boolean): number {
 }
 
 /**
+ * How a product of `threads` invocations splits K across workgroups (kSlices): `kSlice` values
+ * of K a slice, a whole number of vec4s so that the vec4 core's loads stay aligned, and the
+ * `slices` that makes. Also the split of src/ops/siren_mlp.ts's weight gradients.
+ */
+export function splitK(threads: number, K: number, vec4: boolean): { kSlice: number; slices: number } {
+  const kSlice = Math.max(4, Math.ceil(K / kSlices(threads, K, vec4) / 4) * 4);
+  return { kSlice, slices: Math.max(1, Math.ceil(K / kSlice)) };
+}
+
+/**
  * C = op(A)·op(B) without autograd, as the K slices' partial products when K is split across
  * workgroups: [batch, slices, M, N] (slices = 1 when not split), whose sum over the slices is C
  * [..., M, N]. Returned unsummed so that a caller can fold that sum into another pass.
@@ -89,9 +99,7 @@ function matmulSlices(a: Tensor, b: Tensor, transA: boolean, transB: boolean): {
   const plan = matmulPlan(MATMUL, transA, transB, M, N, K);
   const tiles = plan.tiles;
   const workgroups = tiles[0] * tiles[1] * batch;
-  // a slice is a whole number of vec4s, so the vec4 core's loads stay aligned
-  const kSlice = Math.max(4, Math.ceil(K / kSlices(workgroups * plan.threads, K, plan.vec4) / 4) * 4);
-  const slices = Math.max(1, Math.ceil(K / kSlice));
+  const { kSlice, slices } = splitK(workgroups * plan.threads, K, plan.vec4);
   if (batch * slices > rt.limits.maxComputeWorkgroupsPerDimension) throw new Error(`matmul: batch ${batch} is over the grid limit`);
   const planes = Tensor.empty([batch, slices, M, N], slices > 1 ? 'matmul.split_k' : 'matmul');
   const params = new Params().u32(M).u32(N).u32(K).u32(batchA === 1 ? 0 : M * K).u32(batchB === 1 ? 0 : K * N).u32(slices > 1 ? kSlice : Math.max(K, 1));

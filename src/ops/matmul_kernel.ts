@@ -9,7 +9,7 @@ import type { Kernel } from '../gpu/kernel.ts';
 import { registerShader } from '../gpu/shaders.ts';
 import { noGrad, runtime } from '../tensor/context.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { BLOCK_16X16, BLOCK_4X4, vec4CoreWgsl, type RegisterBlock } from './matmul_codegen.ts';
+import { BLOCK_16X16, BLOCK_4X4, vec4CoreWgsl, type CoreNames, type RegisterBlock } from './matmul_codegen.ts';
 import { transpose } from './shape.ts';
 
 export function usesVec4Core(M: number, N: number, K: number, transA: boolean): boolean {
@@ -70,6 +70,8 @@ export interface MatmulPlan {
   kernel: Kernel;
   /** workgroups along columns and rows: one per output tile (64×64, or a column or row of blocks) */
   tiles: [number, number];
+  /** a workgroup's tile: output columns and rows */
+  tile: [number, number];
   /** invocations per workgroup (the tile's, times its K slices) */
   threads: number;
   /** whether the vec4 core runs (usesVec4Core) */
@@ -153,16 +155,28 @@ function workgroupFor(block: RegisterBlock, M: number, N: number, vec4: boolean)
 const cache = new Map<string, Kernel>();
 
 /**
+ * A second vec4 core in the same kernel, with the plan's block (shaders/siren_mlp_backward.wgsl's
+ * weight gradient): generated under `names` and included through the snippet `snippet`.
+ */
+export interface SecondCore {
+  snippet: string;
+  transA: boolean;
+  transB: boolean;
+  names: CoreNames;
+}
+
+/**
  * The kernel for op(A)·op(B) of M×K·K×N: the vec4 core when the shape allows it, the workgroup
  * shape for the output's. `epilogueBytesPerColumn` is workgroup memory the kernel's epilogue
  * declares per invocation and column of its block (siren_mlp_backward.wgsl's column sums), counted
- * with the K slices' blocks.
+ * with the K slices' blocks. `second` adds another core (the plan must take the vec4 core).
  */
 export function matmulPlan(
   base: Omit<Kernel, 'constants'> & { constants?: Record<string, number> },
-  transA: boolean, transB: boolean, M: number, N: number, K: number, epilogueBytesPerColumn = 0,
+  transA: boolean, transB: boolean, M: number, N: number, K: number, epilogueBytesPerColumn = 0, second?: SecondCore,
 ): MatmulPlan {
   const vec4 = usesVec4Core(M, N, K, transA);
+  if (second && !vec4) throw new Error(`${base.name}: a second core needs the vec4 core, not ${M}×${N}×${K}`);
   const block = vec4 ? registerBlock() : BLOCK_4X4;
   const blockCols = 4 * block.colVec4s;
   let slices = kSlicesInWorkgroup(Math.ceil(M / block.rows) * Math.ceil(N / blockCols), K, vec4);
@@ -184,15 +198,22 @@ export function matmulPlan(
   let k = cache.get(name);
   if (!k) {
     let core = 'matmul_core.wgsl';
+    const cores: Record<string, string> = {};
     if (vec4) {
       core = `matmul_core_vec4_${shape}${transA ? '_tA' : ''}${transB ? '_tB' : ''}.wgsl`;
       registerShader(core, vec4CoreWgsl(block, transA, transB));
+    }
+    if (second) {
+      const file = `matmul_core_vec4_${shape}${second.transA ? '_tA' : ''}${second.transB ? '_tB' : ''}_${second.names.fn}.wgsl`;
+      registerShader(file, vec4CoreWgsl(block, second.transA, second.transB, second.names));
+      cores[second.snippet] = file;
     }
     k = {
       ...base,
       name,
       snippets: {
         ...base.snippets, // the including kernel's own (siren_mlp_backward.wgsl's bindings)
+        ...cores,
         OPERAND: vec4 ? 'vec4<f32>' : 'f32', CORE: core,
         BLOCK_ROWS: String(block.rows), BLOCK_COLS: String(blockCols),
         WG_X: String(wx), WG_Y: String(wy), K_SLICES: String(slices),
@@ -202,5 +223,6 @@ export function matmulPlan(
     };
     cache.set(name, k);
   }
-  return { kernel: k, tiles: [Math.ceil(N / (blockCols * wx)), Math.ceil(M / (block.rows * wy))], threads: wx * wy * slices, vec4 };
+  const tile: [number, number] = [blockCols * wx, block.rows * wy];
+  return { kernel: k, tiles: [Math.ceil(N / tile[0]), Math.ceil(M / tile[1])], tile, threads: wx * wy * slices, vec4 };
 }

@@ -6,7 +6,8 @@
  * sineLinear ops computes dz in a pass of its own, which reads dx back (sine_linear_backward.wgsl):
  * here each layer but the last has one pass, and one write and read of [points, width], fewer.
  * Each layer's dW (split into K slices on GPUs) and db end in two sums; that kernel's workgroups
- * also run the sums of the layer after it (companionSums): a pass fewer per layer.
+ * also run the sums of the layer after it (companionSums): a pass fewer per layer. It can also
+ * make the layer's dW itself (weightGradientBeside), which then needs no pass of its own.
  * Forward: each layer's own kernel (src/ops/sine_linear.ts layerForward), as sineLinear's, with
  * the weights those kernels read transposed copied first, in one pass.
  * Shapes: x [M, in]; layers { weight [out, in], bias [out] } → [M, out of the last].
@@ -18,9 +19,10 @@ import { record } from '../tensor/autograd.ts';
 import { isGradEnabled, runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { matmulPlan } from './matmul_kernel.ts';
+import { matmulPartials, splitK } from './matmul.ts';
+import { matmulPlan, usesVec4Core, type SecondCore } from './matmul_kernel.ts';
 import { pairSums, type PairSums } from './reduce.ts';
-import { finishGradients, forwardWeightCopies, gradientParts, layerForward, pairedGradientParts } from './sine_linear.ts';
+import { finishGradients, forwardWeightCopies, gradientParts, layerForward, pairedGradientParts, type GradientParts } from './sine_linear.ts';
 
 export interface MlpLayer {
   weight: Tensor; // [out, in]
@@ -29,32 +31,53 @@ export interface MlpLayer {
 
 /** workgroup memory of the kernel's column sums: a float per invocation and column of its block */
 const COLUMN_SUM_BYTES = 4;
-/** storage buffers of the kernel with a companion: A, B, Z, the pair's two, DZ, PARTIAL, the pair's two sums */
-const COMPANION_BUFFERS = 9;
 /** the params of pair_sums.wgsl where no companion runs (PairSums.fields: 7 of them) */
 const PAIR_FIELDS_UNUSED = [0, 0, 0, 0, 0, 0, 0];
 
-/** The kernel (shaders/siren_mlp_backward.wgsl), with or without a companion's bindings and call. */
-const THROUGH_SINE: Record<'alone' | 'companion', Kernel> = {
-  alone: {
-    name: 'siren_mlp_backward', file: 'siren_mlp_backward.wgsl', inputs: 3, outputs: 2, uniform: true,
-    snippets: { DZ_BINDING: '3', PARTIAL_BINDING: '4', PARAMS_BINDING: '5', COMPANION_DECLARATIONS: '', COMPANION_CALL: '' }, // companion_rows = 0
-  },
-  companion: {
-    name: 'siren_mlp_backward.companion', file: 'siren_mlp_backward.wgsl', inputs: 5, outputs: 4, uniform: true,
+/** What the kernel runs beside its product: a companion's sums, layer l's weight gradient. */
+interface Roles {
+  companion: boolean;
+  weightGradient: boolean;
+}
+
+/** The storage buffers the kernel binds with `roles`, in binding order: its reads, then its writes. */
+function bufferNames({ companion, weightGradient }: Roles): { reads: string[]; writes: string[] } {
+  return {
+    reads: ['A', 'B', 'Z', ...(weightGradient ? ['X'] : []), ...(companion ? ['PAIR_A', 'PAIR_B'] : [])],
+    writes: ['DZ', 'PARTIAL', ...(weightGradient ? ['DW'] : []), ...(companion ? ['PAIR_SA', 'PAIR_SB'] : [])],
+  };
+}
+
+const kernels = new Map<string, Kernel>();
+
+/** The kernel (shaders/siren_mlp_backward.wgsl) with the roles' bindings and calls. */
+function throughSineKernel(roles: Roles): Kernel {
+  const name = `siren_mlp_backward${roles.companion ? '.companion' : ''}${roles.weightGradient ? '.dw' : ''}`;
+  let kernel = kernels.get(name);
+  if (kernel) return kernel;
+  const { reads, writes } = bufferNames(roles);
+  const at = (buffer: string) => String([...reads, ...writes].indexOf(buffer));
+  const declare = (buffer: string, access: 'read' | 'read_write') => `@group(0) @binding(${at(buffer)}) var<storage, ${access}> ${buffer}: array<f32>;`;
+  kernel = {
+    name, file: 'siren_mlp_backward.wgsl', inputs: reads.length, outputs: writes.length, uniform: true,
     snippets: {
-      DZ_BINDING: '5', PARTIAL_BINDING: '6', PARAMS_BINDING: '9',
-      COMPANION_DECLARATIONS: [
-        '@group(0) @binding(3) var<storage, read> PAIR_A: array<f32>;',
-        '@group(0) @binding(4) var<storage, read> PAIR_B: array<f32>;',
-        '@group(0) @binding(7) var<storage, read_write> PAIR_SA: array<f32>;',
-        '@group(0) @binding(8) var<storage, read_write> PAIR_SB: array<f32>;',
-        '#include "pair_sums.wgsl"',
-      ].join('\n'),
-      COMPANION_CALL: '    pair_sums(grid_id.y * nwg.x + grid_id.x, index);',
+      DZ_BINDING: at('DZ'), PARTIAL_BINDING: at('PARTIAL'), PARAMS_BINDING: String(reads.length + writes.length),
+      COMPANION_DECLARATIONS: roles.companion
+        ? [declare('PAIR_A', 'read'), declare('PAIR_B', 'read'), declare('PAIR_SA', 'read_write'), declare('PAIR_SB', 'read_write'), '#include "pair_sums.wgsl"'].join('\n')
+        : '', // companion_rows = 0
+      COMPANION_CALL: roles.companion ? '    pair_sums(grid_id.y * nwg.x + grid_id.x, index);' : '',
+      DW_DECLARATIONS: roles.weightGradient
+        ? ['@group(0) @binding(' + at('X') + ') var<storage, read> X: array<vec4<f32>>;', declare('DW', 'read_write'), '#include "siren_mlp_weight_gradient.wgsl"'].join('\n')
+        : '', // dw_rows = 0
+      DW_CALL: roles.weightGradient ? '    weight_gradient(grid_id.x, grid_id.y - params.companion_rows, lid);' : '',
     },
-  },
-};
+  };
+  kernels.set(name, kernel);
+  return kernel;
+}
+
+/** The weight gradient's core: dzᵀ·x, reading dz as the product's A and x as X (siren_mlp_weight_gradient.wgsl). */
+const WEIGHT_GRADIENT_CORE: SecondCore = { snippet: 'DW_CORE', transA: true, transB: false, names: { fn: 'matmul_block_dw', a: 'A', b: 'X', dims: 'dw_dims()' } };
 
 /**
  * Whether the previous layer's sums run beside each product through the sine (see
@@ -63,36 +86,80 @@ const THROUGH_SINE: Record<'alone' | 'companion', Kernel> = {
 export const companionSums = { enabled: true };
 
 /**
+ * Whether a hidden layer's dW = dzᵀ·x is made in the dispatch of its product through the sine
+ * (siren_mlp_weight_gradient.wgsl): both read dz, so neither waits for the other. At 64² each of
+ * the two products is half a wave on an H100 and a barrier costs 3.4–4.0 µs (bench/RESULTS.md):
+ * the pair in one dispatch fills the GPU once, not half of it twice, and a step has two
+ * dispatches fewer. Off until an A/B on a GPU (`npm run bench:ab`) measures it, unless
+ * FUSEGRAD_DW_BESIDE=1 at start (for `bench:profile`); `force` makes the choice on any tuning (tests).
+ */
+export const weightGradientBeside: { enabled: boolean; force: boolean | null } = {
+  enabled: typeof process !== 'undefined' && process.env?.FUSEGRAD_DW_BESIDE === '1',
+  force: null,
+};
+
+/** What throughSine made: dz_prev, its column partials, layer l's dW slices when asked for, and whether the companion ran. */
+interface ThroughSine {
+  dz: Tensor;
+  dbPartial: Tensor;
+  dwSlices: Tensor | null;
+  companionRan: boolean;
+}
+
+/**
+ * Whether throughSine can make layer l's dW from dz [M, K] and x [M, N] beside its product: the
+ * vec4 cores (both products' rows of whole vec4s) and the adapter's bindings and grid.
+ */
+function weightGradientFits(M: number, N: number, K: number): boolean {
+  if (!(weightGradientBeside.force ?? (weightGradientBeside.enabled && runtime().tuning === 'gpu'))) return false;
+  const { reads, writes } = bufferNames({ companion: true, weightGradient: true });
+  return M > 0 && usesVec4Core(M, N, K, false) && usesVec4Core(K, N, M, true)
+    && runtime().limits.maxStorageBuffersPerShaderStage >= reads.length + writes.length;
+}
+
+/**
  * From dz [M, K] at layer l's pre-activation, through its weight W [K, N] and the previous
  * layer's sine: dz_prev = (dz·W)·ω·cos(ω·z_prev), and the column sums of each tile's rows of
- * dz_prev, [tile rows, N], whose sum is db_prev. With `companion` (the sums that finish layer
- * l's own dW and db, ready before this dispatch), rows of workgroups before the product's tiles
- * run those too, where the kernel has 256 invocations and the adapter the bindings.
+ * dz_prev, [tile rows, N], whose sum is db_prev. With `companion` (the sums that finish a layer's
+ * dW and db, ready before this dispatch), rows of workgroups before the product's tiles run those
+ * too, where the kernel has 256 invocations and the adapter the bindings. With `x` (layer l's
+ * input, [M, N]; see weightGradientFits), rows after them make layer l's dW = dzᵀ·x in K slices,
+ * [slices, K, N], as matmulPartials would (null where the grid has no rows for them: the caller's).
  * Returns whether the companion ran; if not, its sums are the caller's to make.
  */
-function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number, companion: PairSums | null): { dz: Tensor; dbPartial: Tensor; companionRan: boolean } {
+function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number, companion: PairSums | null, x: Tensor | null): ThroughSine {
   const [M, K] = dz.shape;
   const N = w.shape[1];
-  if (M === 0) return { dz: Tensor.empty([0, N], 'siren_mlp.dz'), dbPartial: zeros([1, N]), companionRan: false }; // a sum of no rows
+  if (M === 0) return { dz: Tensor.empty([0, N], 'siren_mlp.dz'), dbPartial: zeros([1, N]), dwSlices: null, companionRan: false }; // a sum of no rows
   const rt = runtime();
+  const weightGradient = !!x;
+  const planFor = (roles: Roles) => matmulPlan(throughSineKernel(roles), false, false, M, N, K, COLUMN_SUM_BYTES, roles.weightGradient ? WEIGHT_GRADIENT_CORE : undefined);
   // pair_sums.wgsl wants 256 invocations; its 1 KiB of workgroup memory fits beside any such
   // tile (at most 13 KiB with 4 K slices of 4×4 blocks: 14 of WebGPU's least 16 KiB)
-  const companionPlan = companion && rt.limits.maxStorageBuffersPerShaderStage >= COMPANION_BUFFERS
-    ? matmulPlan(THROUGH_SINE.companion, false, false, M, N, K, COLUMN_SUM_BYTES) : null;
+  const { reads, writes } = bufferNames({ companion: true, weightGradient });
+  const companionPlan = companion && rt.limits.maxStorageBuffersPerShaderStage >= reads.length + writes.length
+    ? planFor({ companion: true, weightGradient }) : null;
   const withCompanion = companionPlan?.threads === 256 ? companion : null;
-  const plan = withCompanion && companionPlan ? companionPlan : matmulPlan(THROUGH_SINE.alone, false, false, M, N, K, COLUMN_SUM_BYTES);
-  const dzPrev = Tensor.empty([M, N], 'siren_mlp.dz');
-  const partial = Tensor.empty([plan.tiles[1], N], 'siren_mlp.db_partial'); // a row per tile row
+  const plan = withCompanion && companionPlan ? companionPlan : planFor({ companion: false, weightGradient });
   const [tilesX, tilesY] = plan.tiles;
   const companionRows = withCompanion ? Math.ceil(withCompanion.groups / tilesX) : 0; // its groups first
-  const params = new Params().u32(M).u32(N).u32(K).f32(omega).u32(companionRows);
+  // layer l's dW: a [K, N] output over M points, in the product's tiles, split as matmul's would be
+  const dwTileRows = Math.ceil(K / plan.tile[1]);
+  const split = weightGradient ? splitK(tilesX * dwTileRows * plan.threads, M, true) : { kSlice: 0, slices: 0 };
+  const dwRows = split.slices * dwTileRows;
+  // the weight gradient's rows past the grid's limit: the caller makes dW in a pass of its own
+  if (dwRows && companionRows + dwRows + tilesY > rt.limits.maxComputeWorkgroupsPerDimension) return throughSine(dz, w, zPrev, omega, companion, null);
+  const dzPrev = Tensor.empty([M, N], 'siren_mlp.dz');
+  const partial = Tensor.empty([tilesY, N], 'siren_mlp.db_partial'); // a row per tile row
+  const dwSlices = x && Tensor.empty([split.slices, K, N], split.slices > 1 ? 'matmul.split_k' : 'matmul');
+  const params = new Params().u32(M).u32(N).u32(K).f32(omega).u32(companionRows).u32(dwRows).u32(split.kSlice);
   for (const field of withCompanion?.fields ?? PAIR_FIELDS_UNUSED) params.u32(field);
   rt.dispatch(plan.kernel, {
-    inputs: withCompanion ? [dz, w, zPrev, ...withCompanion.inputs] : [dz, w, zPrev],
-    outputs: withCompanion ? [dzPrev, partial, ...withCompanion.outputs] : [dzPrev, partial],
-    params, workgroups: [tilesX, companionRows + tilesY],
+    inputs: [dz, w, zPrev, ...(x ? [x] : []), ...(withCompanion?.inputs ?? [])],
+    outputs: [dzPrev, partial, ...(dwSlices ? [dwSlices] : []), ...(withCompanion?.outputs ?? [])],
+    params, workgroups: [tilesX, companionRows + dwRows + tilesY],
   });
-  return { dz: dzPrev, dbPartial: partial, companionRan: !!withCompanion };
+  return { dz: dzPrev, dbPartial: partial, dwSlices, companionRan: !!withCompanion };
 }
 
 /** sin(ω·(x·W₀ᵀ + b₀)), then each layer's sine likewise, and the last layer linear. */
@@ -114,29 +181,50 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
   for (const copy of wCopies) copy?.dispose();
   return record(h, 'sirenMlp', [x, ...params], (g) => {
     const grads: (Tensor | null)[] = [x, ...params].map(() => null);
-    let dz = g; // the gradient at layer l's pre-activation (the last layer is linear: at its output)
-    let dbPartial: Tensor | null = null; // partial column sums of dz, when the fused kernel made them
-    for (let l = last; l >= 0; l--) {
-      const { weight, bias } = layers[l];
-      // a layer's input past the first is this op's own, recorded by no one: no dx is made for it
-      const parts = gradientParts(dz, inputs[l], weight, bias, dbPartial);
-      if (l === 0) {
-        grads[0] = parts.dx;
-        [grads[1], grads[2]] = finishGradients(parts);
-        break;
-      }
-      const z = zs[l - 1];
-      if (!z) throw new Error('sirenMlp: z was not kept');
-      // this layer's last sums beside the next product, or in a pass of their own
-      const paired = companionSums.enabled ? pairedGradientParts(parts) : null;
-      const companion = paired && pairSums(...paired);
-      let companionRan: boolean;
-      ({ dz, dbPartial, companionRan } = throughSine(dz, weight, z, omega, companion));
+    /** layer l's dW and db: the sums its companion made where it ran, else a pass of their own */
+    const finish = (l: number, parts: GradientParts, companion: PairSums | null, companionRan: boolean): void => {
       if (companion && companionRan) [grads[1 + 2 * l], grads[2 + 2 * l]] = companion.sums;
       else {
         companion?.sums.forEach((t) => t.dispose());
         [grads[1 + 2 * l], grads[2 + 2 * l]] = finishGradients(parts);
       }
+    };
+    /** a layer's last sums, to run beside the next product (null: in a pass of their own) */
+    const companionOf = (parts: GradientParts): PairSums | null => {
+      const paired = companionSums.enabled ? pairedGradientParts(parts) : null;
+      return paired && pairSums(...paired);
+    };
+    let dz = g; // the gradient at layer l's pre-activation (the last layer is linear: at its output)
+    let dbPartial: Tensor | null = null; // partial column sums of dz, when the fused kernel made them
+    // a layer whose dW was made beside its product through the sine: its sums wait for the next
+    let waiting: { layer: number; parts: GradientParts } | null = null;
+    for (let l = last; l >= 0; l--) {
+      const { weight, bias } = layers[l];
+      const z = l > 0 ? zs[l - 1] : null;
+      if (l > 0 && !z) throw new Error('sirenMlp: z was not kept');
+      if (z && weight.requiresGrad && weightGradientFits(dz.shape[0], weight.shape[1], weight.shape[0])) {
+        const companion = waiting && companionOf(waiting.parts);
+        const made = throughSine(dz, weight, z, omega, companion, inputs[l]);
+        if (waiting) finish(waiting.layer, waiting.parts, companion, made.companionRan);
+        const dwSlices = made.dwSlices ?? matmulPartials(dz, inputs[l], { transA: true });
+        waiting = { layer: l, parts: { dx: null, dwSlices, dbRows: bias.requiresGrad ? dbPartial ?? dz : null } };
+        ({ dz, dbPartial } = made);
+        continue;
+      }
+      if (waiting) finish(waiting.layer, waiting.parts, null, false);
+      waiting = null;
+      // a layer's input past the first is this op's own, recorded by no one: no dx is made for it
+      const parts = gradientParts(dz, inputs[l], weight, bias, dbPartial);
+      if (!z) { // the first layer
+        grads[0] = parts.dx;
+        finish(0, parts, null, false);
+        break;
+      }
+      // this layer's last sums beside the next product, or in a pass of their own
+      const companion = companionOf(parts);
+      let companionRan: boolean;
+      ({ dz, dbPartial, companionRan } = throughSine(dz, weight, z, omega, companion, null));
+      finish(l, parts, companion, companionRan);
     }
     return grads;
   });

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, ops, runtime, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
-import { companionSums } from '../../src/ops/siren_mlp.ts';
+import { companionSums, weightGradientBeside } from '../../src/ops/siren_mlp.ts';
 import { slicedK, transposeBFirst } from '../../src/ops/matmul_kernel.ts';
 import { narrowLayer, pairedGradientSums, shortLayer } from '../../src/ops/sine_linear.ts';
 import * as ref from '../../src/reference/siren_mlp.ts';
@@ -123,6 +123,43 @@ test('sirenMlp with the GPU tuning: the previous layer\'s sums beside each produ
     assert.is(dispatches[1] - dispatches[0], 3, `dispatches with companions ${dispatches[0]}, without ${dispatches[1]}`);
   } finally {
     companionSums.enabled = true;
+    shutdown();
+    await init({ quiet: true });
+  }
+});
+
+// Each hidden layer's dW made in the dispatch of its product through the sine
+// (weightGradientBeside), forced: with the CPU tuning (16×16 blocks, dW in one slice) on cases
+// whose hidden rows are whole vec4s (36 and 260 points; 33 and 65 keep the passes apart), and
+// with the GPU tuning (4×4 blocks, K sliced within workgroups, dW split across them, the waiting
+// sums beside the next product), on 1,024 points.
+test('sirenMlp with each hidden layer\'s dW beside its product through the sine', async () => {
+  weightGradientBeside.force = true;
+  try {
+    const rng = mulberry32(9);
+    for (const [M, widths] of [[36, [2, 8, 12, 4, 1]], [260, [3, 64, 64, 64, 1]], [33, [3, 8, 8, 2]], [65, [2, 36, 36, 36, 1]]] as [number, number[]][]) {
+      await checkOp({
+        label: `sirenMlp, dW beside, cpu tuning, ${M} points, widths ${widths.join('→')}`, inputs: network(M, widths, rng), gpu: mlp, ref: ref.sirenMlp,
+        params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: gradTol(M),
+      });
+    }
+    shutdown();
+    await init({ quiet: true, tuning: 'gpu' });
+    const inputs = network(1024, [2, 64, 64, 64, 1], mulberry32(10));
+    const dispatches: number[] = [];
+    for (const force of [true, false]) {
+      weightGradientBeside.force = force;
+      const before = runtime().counters.dispatches;
+      await checkOp({
+        label: `sirenMlp, dW beside ${force ? 'on' : 'off'}, gpu tuning`, inputs, gpu: mlp, ref: ref.sirenMlp, params: { omega: OMEGA },
+        forwardTol: SINE_TOL, gradTol: gradTol(1024),
+      });
+      dispatches.push(runtime().counters.dispatches - before);
+    }
+    // two hidden layers' dW passes gone; the second's sums wait for a pass of their own at the first layer
+    assert.is(dispatches[1] - dispatches[0], 1, `dispatches with dW beside ${dispatches[0]}, without ${dispatches[1]}`);
+  } finally {
+    weightGradientBeside.force = null;
     shutdown();
     await init({ quiet: true });
   }
