@@ -108,11 +108,11 @@ interface ThroughSine {
 
 /**
  * Whether throughSine can make layer l's dW from dz [M, K] and x [M, N] beside its product: the
- * vec4 cores (both products' rows of whole vec4s) and the adapter's bindings and grid.
+ * vec4 cores (both products' rows of whole vec4s) and the adapter's bindings (its grid: throughSine).
  */
 function weightGradientFits(M: number, N: number, K: number): boolean {
   if (!(weightGradientBeside.force ?? (weightGradientBeside.enabled && runtime().tuning === 'gpu'))) return false;
-  const { reads, writes } = bufferNames({ companion: true, weightGradient: true });
+  const { reads, writes } = bufferNames({ companion: false, weightGradient: true }); // the companion only where it fits too
   return M > 0 && usesVec4Core(M, N, K, false) && usesVec4Core(K, N, M, true)
     && runtime().limits.maxStorageBuffersPerShaderStage >= reads.length + writes.length;
 }

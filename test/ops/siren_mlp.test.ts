@@ -158,6 +158,17 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
     }
     // two hidden layers' dW passes gone; the second's sums wait for a pass of their own at the first layer
     assert.is(dispatches[1] - dispatches[0], 1, `dispatches with dW beside ${dispatches[0]}, without ${dispatches[1]}`);
+    // WebGPU's least 8 storage bindings: dW beside (7) without the companion (11)
+    shutdown();
+    await init({ quiet: true, tuning: 'gpu', maxStorageBuffersPerShaderStage: 8 });
+    weightGradientBeside.force = true;
+    const before = runtime().counters.dispatches;
+    await checkOp({
+      label: 'sirenMlp, dW beside, gpu tuning, 8 storage bindings', inputs, gpu: mlp, ref: ref.sirenMlp, params: { omega: OMEGA },
+      forwardTol: SINE_TOL, gradTol: gradTol(1024),
+    });
+    // the sums the two companions ran (the last layer's, the second hidden layer's) in passes of their own
+    assert.is(runtime().counters.dispatches - before, dispatches[0] + 2, 'dispatches with 8 storage bindings');
   } finally {
     weightGradientBeside.force = null;
     shutdown();
