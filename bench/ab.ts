@@ -14,7 +14,7 @@ import { DIDFuse } from '../src/models/didfuse.ts';
 import { matmulSplit } from '../src/ops/matmul.ts';
 import { TARGET_THREADS, WAVE_THREADS, slicedK } from '../src/ops/matmul_kernel.ts';
 import { pairedGradientSums } from '../src/ops/sine_linear.ts';
-import { companionSums, weightGradientBeside } from '../src/ops/siren_mlp.ts';
+import { companionSums, firstLayerSums, weightGradientBeside } from '../src/ops/siren_mlp.ts';
 import { flag } from './flags.ts';
 import { syntheticPlane } from './fusion-models.ts';
 import { fmt, summarize } from './harness.ts';
@@ -33,11 +33,12 @@ interface Setting {
 }
 
 /** The knobs a setting touches, as this process started with them (FUSEGRAD_SLICED_K=0 included). */
-const initial = { paired: pairedGradientSums.enabled, companion: companionSums.enabled, beside: weightGradientBeside.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
+const initial = { paired: pairedGradientSums.enabled, companion: companionSums.enabled, beside: weightGradientBeside.enabled, first: firstLayerSums.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
 function defaults(): void {
   pairedGradientSums.enabled = initial.paired;
   companionSums.enabled = initial.companion;
   weightGradientBeside.enabled = initial.beside;
+  firstLayerSums.enabled = initial.first;
   slicedK.enabled = initial.sliced;
   matmulSplit.threads = initial.splitThreads;
 }
@@ -49,6 +50,7 @@ const SIREN_SETTINGS: Setting[] = [
   ENGINE,
   { name: 'dW and db sums in passes of their own (no companion)', apply: () => { companionSums.enabled = false; } },
   // the flip side of the engine's default, whichever that is
+  { name: 'first layer dW as a product of its own (not in the epilogue before it)', apply: () => { firstLayerSums.enabled = false; } },
   { name: `hidden dW ${initial.beside ? 'in passes of their own' : 'beside the product through the sine'}`, apply: () => { weightGradientBeside.enabled = !initial.beside; } },
   { name: 'dW and db sums apart', apply: () => { pairedGradientSums.enabled = false; } },
   TWO_WAVES,

@@ -9,12 +9,17 @@
 // With a weight gradient (the DW snippets, siren_mlp_weight_gradient.wgsl), the next workgroup
 // rows make layer l's dW = dzᵀ·x_l, which reads the same dz and so needs no pass of its own. The
 // companion is then layer l + 1's sums (layer l's own are not ready); without it, layer l's.
+// With the first layer's weight gradient (FIRST_IN > 0: dz_prev is the first layer's dz, and its
+// inputs X0 [M, FIRST_IN] are a few coordinates), the epilogue also sums the tile's rows of
+// dz_prev weighted by each input, dW₀'s first level, as it sums them for db: no product of its own.
 //   A = dz: [M, K] (M points, K = layer l's outputs); B = W: [K, N] (layer l's weight, PyTorch's
 //   [out, in]: N = its inputs); Z = z_prev: [M, N]
 //   DZ = dz_prev: [M, N]; PARTIAL: [tiles along rows, N], the column sums of each tile's rows
 //   (one row of partials per workgroup row: a bias sum over 4,096 of them took two passes on GPUs)
-// bindings (src/ops/siren_mlp.ts throughSineKernel): A, B, Z, [X], [PAIR_A, PAIR_B] (read); DZ,
-//           PARTIAL, [DW], [PAIR_SA, PAIR_SB] (storage); params { M, N, K, omega, companion_rows,
+//   FIRST_PARTIAL: [tiles along rows, N, FIRST_IN], whose sum over tiles is dW₀ [N, FIRST_IN]
+// bindings (src/ops/siren_mlp.ts throughSineKernel): A, B, Z, [X], [X0], [PAIR_A, PAIR_B] (read);
+//           DZ, PARTIAL, [DW], [FIRST_PARTIAL], [PAIR_SA, PAIR_SB] (storage) (X0 and FIRST_PARTIAL
+//           are private stubs without the first layer's role); params { M, N, K, omega, companion_rows,
 //           dw_rows, dw_k_slice, and pair_sums.wgsl's fields (0 for a role that does not run) }
 // workgroup, tiles and K slices as in matmul.wgsl (256 invocations with a companion);
 // grid: (ceil(N / tile columns), companion_rows + dw_rows + ceil(M / tile rows))
@@ -33,10 +38,15 @@ struct Params {
 {{COMPANION_DECLARATIONS}}
 #include "matmul_tile.wgsl"
 {{DW_DECLARATIONS}}
+{{FIRST_DECLARATIONS}}
 
-// Each invocation's column sums over its block's rows, [column j of the block][lid.y][lid.x], so
-// that the summing invocations (lid.y = 0) read adjacent words.
-var<workgroup> column_sums: array<f32, BLOCK_COLS * WG_Y * WG_X>;
+const FIRST_IN: u32 = {{FIRST_IN}}u;
+// column sums of each block column: db_prev's, then dW₀'s, one per first-layer input
+const SUMS: u32 = 1u + FIRST_IN;
+
+// Each invocation's column sums over its block's rows, [sum s][column j of the block][lid.y][lid.x],
+// so that the summing invocations (lid.y = 0) read adjacent words.
+var<workgroup> column_sums: array<f32, SUMS * BLOCK_COLS * WG_Y * WG_X>;
 
 @compute @workgroup_size(WG_X, WG_Y, K_SLICES)
 fn main(@builtin(workgroup_id) grid_id: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
@@ -54,31 +64,43 @@ fn main(@builtin(workgroup_id) grid_id: vec3<u32>, @builtin(local_invocation_id)
   }
   let wid = vec3<u32>(grid_id.x, grid_id.y - params.companion_rows - params.dw_rows, grid_id.z);
   let t = tile_block(wid, lid, 0u, 0u, 0u, params.K);
-  var sums: array<f32, BLOCK_COLS>; // zeros where this invocation stores nothing
+  var sums: array<array<f32, BLOCK_COLS>, SUMS>; // zeros where this invocation stores nothing
   if (t.stores) {
     for (var j = 0u; j < BLOCK_COLS && t.col0 + j < params.N; j++) {
       for (var i = 0u; i < BLOCK_ROWS && t.row0 + i < params.M; i++) {
         let at = (t.row0 + i) * params.N + t.col0 + j;
         let dz = t.block[i * (BLOCK_COLS / 4u) + j / 4u][j % 4u] * params.omega * cos(params.omega * Z[at]);
         DZ[at] = dz;
-        sums[j] += dz;
+        sums[0][j] += dz;
+        for (var c = 0u; c < FIRST_IN; c++) {
+          sums[1u + c][j] += dz * X0[(t.row0 + i) * FIRST_IN + c];
+        }
       }
     }
   }
   if (lid.z == 0u) {
-    for (var j = 0u; j < BLOCK_COLS; j++) {
-      column_sums[(j * WG_Y + lid.y) * WG_X + lid.x] = sums[j];
+    for (var s = 0u; s < SUMS; s++) {
+      for (var j = 0u; j < BLOCK_COLS; j++) {
+        column_sums[((s * BLOCK_COLS + j) * WG_Y + lid.y) * WG_X + lid.x] = sums[s][j];
+      }
     }
   }
   workgroupBarrier();
   // the tile's first row of invocations adds up its column of blocks
   if (lid.z == 0u && lid.y == 0u && t.col0 < params.N) {
     for (var j = 0u; j < BLOCK_COLS && t.col0 + j < params.N; j++) {
-      var column = 0.0;
-      for (var y = 0u; y < WG_Y; y++) {
-        column += column_sums[(j * WG_Y + y) * WG_X + lid.x];
+      for (var s = 0u; s < SUMS; s++) {
+        var column = 0.0;
+        for (var y = 0u; y < WG_Y; y++) {
+          column += column_sums[((s * BLOCK_COLS + j) * WG_Y + y) * WG_X + lid.x];
+        }
+        let at = wid.y * params.N + t.col0 + j;
+        if (s == 0u) {
+          PARTIAL[at] = column;
+        } else {
+          FIRST_PARTIAL[at * FIRST_IN + s - 1u] = column;
+        }
       }
-      PARTIAL[wid.y * params.N + t.col0 + j] = column;
     }
   }
 }

@@ -163,6 +163,7 @@ export const pairedGradientSums = { enabled: true };
  * sums (null where not required): dx, dW = dzᵀ·x as K slices [slices, out, in] (split on GPUs: a
  * 256×256 output over 4,096 points), and db's rows [rows, out], whose sum is db: `dbPartial`,
  * column sums of runs of dz's rows when the pass that made dz summed them already, else dz.
+ * `dwMade`: dW's parts when that pass made them too (src/ops/siren_mlp.ts's first layer).
  */
 export interface GradientParts {
   dx: Tensor | null;
@@ -170,11 +171,11 @@ export interface GradientParts {
   dbRows: Tensor | null;
 }
 
-export function gradientParts(dz: Tensor, x: Tensor, w: Tensor, b: Tensor, dbPartial: Tensor | null): GradientParts {
+export function gradientParts(dz: Tensor, x: Tensor, w: Tensor, b: Tensor, dbPartial: Tensor | null, dwMade: Tensor | null = null): GradientParts {
   return {
     dx: x.requiresGrad ? matmul(dz, w) : null, // [M, out]·[out, in]
     // the tidy around a backward rule frees the partial tensors; a view keeps its buffer
-    dwSlices: w.requiresGrad ? matmulPartials(dz, x, { transA: true }) : null, // [out, M]·[M, in] in parts
+    dwSlices: w.requiresGrad ? dwMade ?? matmulPartials(dz, x, { transA: true }) : null, // [out, M]·[M, in] in parts
     dbRows: b.requiresGrad ? dbPartial ?? dz : null,
   };
 }

@@ -34,25 +34,35 @@ const COLUMN_SUM_BYTES = 4;
 /** the params of pair_sums.wgsl where no companion runs (PairSums.fields: 7 of them) */
 const PAIR_FIELDS_UNUSED = [0, 0, 0, 0, 0, 0, 0];
 
-/** What the kernel runs beside its product: a companion's sums, layer l's weight gradient. */
+/**
+ * What the kernel runs beside its product: a companion's sums, layer l's weight gradient, the
+ * first layer's weight gradient in its epilogue (that layer's inputs; 0: not).
+ */
 interface Roles {
   companion: boolean;
   weightGradient: boolean;
+  firstInputs: number;
 }
 
 /** The storage buffers the kernel binds with `roles`, in binding order: its reads, then its writes. */
-function bufferNames({ companion, weightGradient }: Roles): { reads: string[]; writes: string[] } {
+function bufferNames({ companion, weightGradient, firstInputs }: Roles): { reads: string[]; writes: string[] } {
   return {
-    reads: ['A', 'B', 'Z', ...(weightGradient ? ['X'] : []), ...(companion ? ['PAIR_A', 'PAIR_B'] : [])],
-    writes: ['DZ', 'PARTIAL', ...(weightGradient ? ['DW'] : []), ...(companion ? ['PAIR_SA', 'PAIR_SB'] : [])],
+    reads: ['A', 'B', 'Z', ...(weightGradient ? ['X'] : []), ...(firstInputs ? ['X0'] : []), ...(companion ? ['PAIR_A', 'PAIR_B'] : [])],
+    writes: ['DZ', 'PARTIAL', ...(weightGradient ? ['DW'] : []), ...(firstInputs ? ['FIRST_PARTIAL'] : []), ...(companion ? ['PAIR_SA', 'PAIR_SB'] : [])],
   };
 }
+
+/** Whether the adapter has the storage bindings of a kernel with `roles`. */
+const bindingsFit = (roles: Roles): boolean => {
+  const { reads, writes } = bufferNames(roles);
+  return reads.length + writes.length <= runtime().limits.maxStorageBuffersPerShaderStage;
+};
 
 const kernels = new Map<string, Kernel>();
 
 /** The kernel (shaders/siren_mlp_backward.wgsl) with the roles' bindings and calls. */
 function throughSineKernel(roles: Roles): Kernel {
-  const name = `siren_mlp_backward${roles.companion ? '.companion' : ''}${roles.weightGradient ? '.dw' : ''}`;
+  const name = `siren_mlp_backward${roles.companion ? '.companion' : ''}${roles.weightGradient ? '.dw' : ''}${roles.firstInputs ? `.first${roles.firstInputs}` : ''}`;
   let kernel = kernels.get(name);
   if (kernel) return kernel;
   const { reads, writes } = bufferNames(roles);
@@ -70,6 +80,10 @@ function throughSineKernel(roles: Roles): Kernel {
         ? ['@group(0) @binding(' + at('X') + ') var<storage, read> X: array<vec4<f32>>;', declare('DW', 'read_write'), '#include "siren_mlp_weight_gradient.wgsl"'].join('\n')
         : '', // dw_rows = 0
       DW_CALL: roles.weightGradient ? '    weight_gradient(grid_id.x, grid_id.y - params.companion_rows, lid);' : '',
+      FIRST_IN: String(roles.firstInputs),
+      FIRST_DECLARATIONS: roles.firstInputs
+        ? [declare('X0', 'read'), declare('FIRST_PARTIAL', 'read_write')].join('\n')
+        : 'var<private> X0: array<f32, 1>;\nvar<private> FIRST_PARTIAL: array<f32, 1>;', // never touched: FIRST_IN = 0
     },
   };
   kernels.set(name, kernel);
@@ -98,13 +112,35 @@ export const weightGradientBeside: { enabled: boolean; force: boolean | null } =
   force: null,
 };
 
-/** What throughSine made: dz_prev, its column partials, layer l's dW slices when asked for, and whether the companion ran. */
+/**
+ * What the kernel may run beside its product (throughSine): `companion`, a layer's last sums;
+ * `x`, layer l's input, for its dW (see weightGradientFits); `firstX`, the first layer's input
+ * [M, ≤ 4], when dz_prev is that layer's dz, for its dW's first sums (see firstLayerSums).
+ */
+interface Beside {
+  companion: PairSums | null;
+  x: Tensor | null;
+  firstX: Tensor | null;
+}
+
+/** What throughSine made: dz_prev, its column partials, the dWs' parts it was asked for (null where it could not), and whether the companion ran. */
 interface ThroughSine {
   dz: Tensor;
   dbPartial: Tensor;
   dwSlices: Tensor | null;
+  firstPartial: Tensor | null;
   companionRan: boolean;
 }
+
+/** The first layer's inputs that its dW's sums in the epilogue take (a SIREN's 2 coordinates). */
+const FIRST_INPUTS_MOST = 4;
+
+/**
+ * Whether the first layer's dW = dz₀ᵀ·x₀ is made by the epilogue of the product that makes dz₀,
+ * as column sums of dz₀ weighted by each input, where x₀ has at most 4 columns: the pass of a
+ * thin product (a column of points summed into 256×2 outputs) fewer.
+ */
+export const firstLayerSums = { enabled: true };
 
 /**
  * Whether throughSine can make layer l's dW from dz [M, K] and x [M, N] beside its product: the
@@ -112,54 +148,59 @@ interface ThroughSine {
  */
 function weightGradientFits(M: number, N: number, K: number): boolean {
   if (!(weightGradientBeside.force ?? (weightGradientBeside.enabled && runtime().tuning === 'gpu'))) return false;
-  const { reads, writes } = bufferNames({ companion: false, weightGradient: true }); // the companion only where it fits too
-  return M > 0 && usesVec4Core(M, N, K, false) && usesVec4Core(K, N, M, true)
-    && runtime().limits.maxStorageBuffersPerShaderStage >= reads.length + writes.length;
+  // the other roles join where their bindings fit too
+  return M > 0 && usesVec4Core(M, N, K, false) && usesVec4Core(K, N, M, true) && bindingsFit({ companion: false, weightGradient: true, firstInputs: 0 });
 }
 
 /**
  * From dz [M, K] at layer l's pre-activation, through its weight W [K, N] and the previous
  * layer's sine: dz_prev = (dz·W)·ω·cos(ω·z_prev), and the column sums of each tile's rows of
- * dz_prev, [tile rows, N], whose sum is db_prev. With `companion` (the sums that finish a layer's
- * dW and db, ready before this dispatch), rows of workgroups before the product's tiles run those
- * too, where the kernel has 256 invocations and the adapter the bindings. With `x` (layer l's
- * input, [M, N]; see weightGradientFits), rows after them make layer l's dW = dzᵀ·x in K slices,
- * [slices, K, N], as matmulPartials would (null where the grid has no rows for them: the caller's).
- * Returns whether the companion ran; if not, its sums are the caller's to make.
+ * dz_prev, [tile rows, N], whose sum is db_prev. Beside it (see Beside), where the adapter has the
+ * bindings:
+ * - the companion's sums, ready before this dispatch, in rows of workgroups before the product's
+ *   tiles, where the kernel has 256 invocations;
+ * - layer l's dW = dzᵀ·x in K slices, [slices, K, N], as matmulPartials would, in the rows after
+ *   them (not where the grid has no rows for them);
+ * - the first layer's dW as column sums [tile rows, N, inputs], whose sum is dW₀.
+ * Returns what ran; what did not is the caller's to make.
  */
-function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number, companion: PairSums | null, x: Tensor | null): ThroughSine {
+function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number, beside: Beside): ThroughSine {
   const [M, K] = dz.shape;
   const N = w.shape[1];
-  if (M === 0) return { dz: Tensor.empty([0, N], 'siren_mlp.dz'), dbPartial: zeros([1, N]), dwSlices: null, companionRan: false }; // a sum of no rows
+  const { companion, x, firstX } = beside;
+  if (M === 0) return { dz: Tensor.empty([0, N], 'siren_mlp.dz'), dbPartial: zeros([1, N]), dwSlices: null, firstPartial: null, companionRan: false }; // a sum of no rows
   const rt = runtime();
-  const weightGradient = !!x;
-  const planFor = (roles: Roles) => matmulPlan(throughSineKernel(roles), false, false, M, N, K, COLUMN_SUM_BYTES, roles.weightGradient ? WEIGHT_GRADIENT_CORE : undefined);
+  let roles: Roles = { companion: false, weightGradient: !!x, firstInputs: firstX?.shape[1] ?? 0 };
+  if (!bindingsFit(roles)) roles = { ...roles, firstInputs: 0 };
+  const planFor = (r: Roles) => matmulPlan(throughSineKernel(r), false, false, M, N, K, COLUMN_SUM_BYTES * (1 + r.firstInputs), r.weightGradient ? WEIGHT_GRADIENT_CORE : undefined);
+  let plan = planFor(roles);
   // pair_sums.wgsl wants 256 invocations; its 1 KiB of workgroup memory fits beside any such
-  // tile (at most 13 KiB with 4 K slices of 4×4 blocks: 14 of WebGPU's least 16 KiB)
-  const { reads, writes } = bufferNames({ companion: true, weightGradient });
-  const companionPlan = companion && rt.limits.maxStorageBuffersPerShaderStage >= reads.length + writes.length
-    ? planFor({ companion: true, weightGradient }) : null;
-  const withCompanion = companionPlan?.threads === 256 ? companion : null;
-  const plan = withCompanion && companionPlan ? companionPlan : planFor({ companion: false, weightGradient });
+  // tile (at most 13 KiB with 4 K slices of 4×4 blocks and 2 first-layer inputs: 15 of WebGPU's least 16 KiB)
+  if (companion && bindingsFit({ ...roles, companion: true })) {
+    const withCompanion = planFor({ ...roles, companion: true });
+    if (withCompanion.threads === 256) [plan, roles] = [withCompanion, { ...roles, companion: true }];
+  }
+  const ran = roles.companion ? companion : null;
   const [tilesX, tilesY] = plan.tiles;
-  const companionRows = withCompanion ? Math.ceil(withCompanion.groups / tilesX) : 0; // its groups first
+  const companionRows = ran ? Math.ceil(ran.groups / tilesX) : 0; // its groups first
   // layer l's dW: a [K, N] output over M points, in the product's tiles, split as matmul's would be
   const dwTileRows = Math.ceil(K / plan.tile[1]);
-  const split = weightGradient ? splitK(tilesX * dwTileRows * plan.threads, M, true) : { kSlice: 0, slices: 0 };
+  const split = x ? splitK(tilesX * dwTileRows * plan.threads, M, true) : { kSlice: 0, slices: 0 };
   const dwRows = split.slices * dwTileRows;
   // the weight gradient's rows past the grid's limit: the caller makes dW in a pass of its own
-  if (dwRows && companionRows + dwRows + tilesY > rt.limits.maxComputeWorkgroupsPerDimension) return throughSine(dz, w, zPrev, omega, companion, null);
+  if (dwRows && companionRows + dwRows + tilesY > rt.limits.maxComputeWorkgroupsPerDimension) return throughSine(dz, w, zPrev, omega, { ...beside, x: null });
   const dzPrev = Tensor.empty([M, N], 'siren_mlp.dz');
   const partial = Tensor.empty([tilesY, N], 'siren_mlp.db_partial'); // a row per tile row
   const dwSlices = x && Tensor.empty([split.slices, K, N], split.slices > 1 ? 'matmul.split_k' : 'matmul');
+  const firstPartial = roles.firstInputs ? Tensor.empty([tilesY, N, roles.firstInputs], 'siren_mlp.first_dw_partial') : null;
   const params = new Params().u32(M).u32(N).u32(K).f32(omega).u32(companionRows).u32(dwRows).u32(split.kSlice);
-  for (const field of withCompanion?.fields ?? PAIR_FIELDS_UNUSED) params.u32(field);
+  for (const field of ran?.fields ?? PAIR_FIELDS_UNUSED) params.u32(field);
   rt.dispatch(plan.kernel, {
-    inputs: [dz, w, zPrev, ...(x ? [x] : []), ...(withCompanion?.inputs ?? [])],
-    outputs: [dzPrev, partial, ...(dwSlices ? [dwSlices] : []), ...(withCompanion?.outputs ?? [])],
+    inputs: [dz, w, zPrev, ...(x ? [x] : []), ...(firstPartial && firstX ? [firstX] : []), ...(ran?.inputs ?? [])],
+    outputs: [dzPrev, partial, ...(dwSlices ? [dwSlices] : []), ...(firstPartial ? [firstPartial] : []), ...(ran?.outputs ?? [])],
     params, workgroups: [tilesX, companionRows + dwRows + tilesY],
   });
-  return { dz: dzPrev, dbPartial: partial, dwSlices, companionRan: !!withCompanion };
+  return { dz: dzPrev, dbPartial: partial, dwSlices, firstPartial, companionRan: !!ran };
 }
 
 /** sin(ω·(x·W₀ᵀ + b₀)), then each layer's sine likewise, and the last layer linear. */
@@ -198,23 +239,26 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
     let dbPartial: Tensor | null = null; // partial column sums of dz, when the fused kernel made them
     // a layer whose dW was made beside its product through the sine: its sums wait for the next
     let waiting: { layer: number; parts: GradientParts } | null = null;
+    let firstPartial: Tensor | null = null; // the first layer's dW parts, when the last product's epilogue made them
     for (let l = last; l >= 0; l--) {
       const { weight, bias } = layers[l];
       const z = l > 0 ? zs[l - 1] : null;
       if (l > 0 && !z) throw new Error('sirenMlp: z was not kept');
+      // the product that makes the first layer's dz can also make its dW's first sums
+      const firstX = l === 1 && firstLayerSums.enabled && layers[0].weight.requiresGrad && inputs[0].shape[1] <= FIRST_INPUTS_MOST ? inputs[0] : null;
       if (z && weight.requiresGrad && weightGradientFits(dz.shape[0], weight.shape[1], weight.shape[0])) {
         const companion = waiting && companionOf(waiting.parts);
-        const made = throughSine(dz, weight, z, omega, companion, inputs[l]);
+        const made = throughSine(dz, weight, z, omega, { companion, x: inputs[l], firstX });
         if (waiting) finish(waiting.layer, waiting.parts, companion, made.companionRan);
         const dwSlices = made.dwSlices ?? matmulPartials(dz, inputs[l], { transA: true });
         waiting = { layer: l, parts: { dx: null, dwSlices, dbRows: bias.requiresGrad ? dbPartial ?? dz : null } };
-        ({ dz, dbPartial } = made);
+        ({ dz, dbPartial, firstPartial } = made);
         continue;
       }
       if (waiting) finish(waiting.layer, waiting.parts, null, false);
       waiting = null;
       // a layer's input past the first is this op's own, recorded by no one: no dx is made for it
-      const parts = gradientParts(dz, inputs[l], weight, bias, dbPartial);
+      const parts = gradientParts(dz, inputs[l], weight, bias, dbPartial, firstPartial);
       if (!z) { // the first layer
         grads[0] = parts.dx;
         finish(0, parts, null, false);
@@ -223,7 +267,7 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
       // this layer's last sums beside the next product, or in a pass of their own
       const companion = companionOf(parts);
       let companionRan: boolean;
-      ({ dz, dbPartial, companionRan } = throughSine(dz, weight, z, omega, companion, null));
+      ({ dz, dbPartial, firstPartial, companionRan } = throughSine(dz, weight, z, omega, { companion, x: null, firstX }));
       finish(l, parts, companion, companionRan);
     }
     return grads;

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, ops, runtime, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
-import { companionSums, weightGradientBeside } from '../../src/ops/siren_mlp.ts';
+import { companionSums, firstLayerSums, weightGradientBeside } from '../../src/ops/siren_mlp.ts';
 import { slicedK, transposeBFirst } from '../../src/ops/matmul_kernel.ts';
 import { narrowLayer, pairedGradientSums, shortLayer } from '../../src/ops/sine_linear.ts';
 import * as ref from '../../src/reference/siren_mlp.ts';
@@ -145,6 +145,9 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
     }
     shutdown();
     await init({ quiet: true, tuning: 'gpu' });
+    // the first layer's sums in the epilogue would take 2 more bindings: SwiftShader's 12 would
+    // then leave out the companion, an H100's 16 not; counted without them
+    firstLayerSums.enabled = false;
     const inputs = network(1024, [2, 64, 64, 64, 1], mulberry32(10));
     const dispatches: number[] = [];
     for (const force of [true, false]) {
@@ -171,6 +174,36 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
     assert.is(runtime().counters.dispatches - before, dispatches[0] + 2, 'dispatches with 8 storage bindings');
   } finally {
     weightGradientBeside.force = null;
+    firstLayerSums.enabled = true;
+    shutdown();
+    await init({ quiet: true });
+  }
+});
+
+// The first layer's dW summed by the epilogue of the product that makes its dz (firstLayerSums,
+// on by default: every test above takes it), against the thin product it replaces, with the GPU
+// tuning; and a first layer of 5 inputs, which keeps that product.
+test('sirenMlp: the first layer\'s dW in the epilogue of the product before it, and apart', async () => {
+  shutdown();
+  await init({ quiet: true, tuning: 'gpu' });
+  try {
+    const rng = mulberry32(11);
+    for (const [M, widths] of [[1024, [2, 64, 64, 1]], [36, [4, 8, 8, 2]], [33, [5, 8, 8, 1]]] as [number, number[]][]) {
+      const inputs = network(M, widths, rng);
+      const dispatches: number[] = [];
+      for (const enabled of [true, false]) {
+        firstLayerSums.enabled = enabled;
+        const before = runtime().counters.dispatches;
+        await checkOp({
+          label: `sirenMlp, first layer's sums ${enabled ? 'in the epilogue' : 'apart'}, ${M} points, widths ${widths.join('→')}`, inputs, gpu: mlp, ref: ref.sirenMlp,
+          params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: gradTol(M),
+        });
+        dispatches.push(runtime().counters.dispatches - before);
+      }
+      assert.is(dispatches[1] - dispatches[0], widths[0] <= 4 ? 1 : 0, `${widths.join('→')}: dispatches ${dispatches.join(' / ')}`);
+    }
+  } finally {
+    firstLayerSums.enabled = true;
     shutdown();
     await init({ quiet: true });
   }
