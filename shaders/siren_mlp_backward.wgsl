@@ -53,7 +53,8 @@ fn main(@builtin(workgroup_id) grid_id: vec3<u32>, @builtin(local_invocation_id)
         @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) index: u32) {
   // the first companion_rows rows of workgroups are the companion's (uniform per workgroup), so
   // that its short groups start first instead of trailing the products'; then the weight
-  // gradient's dw_rows, whose K loops are the longest; then the product's tiles
+  // gradient's dw_rows (their K loops as long as the product's, as splitK cuts them); then the
+  // product's tiles
   if (grid_id.y < params.companion_rows) {
 {{COMPANION_CALL}}
     return;

@@ -138,9 +138,12 @@ const FIRST_INPUTS_MOST = 4;
 /**
  * Whether the first layer's dW = dz₀ᵀ·x₀ is made by the epilogue of the product that makes dz₀,
  * as column sums of dz₀ weighted by each input, where x₀ has at most 4 columns: the pass of a
- * thin product (a column of points summed into 256×2 outputs) fewer.
+ * thin product (a column of points summed into 256×2 outputs) fewer. GPU tuning only: on
+ * SwiftShader, where a pass costs little, the 16×16 block's epilogue with three sums a column
+ * took 0.4–0.7 s more to compile and ran a 4×64 SIREN's step on 1,024 points in 44–46 ms
+ * against 38–39. `force` makes the choice on any tuning (tests).
  */
-export const firstLayerSums = { enabled: true };
+export const firstLayerSums: { enabled: boolean; force: boolean | null } = { enabled: true, force: null };
 
 /**
  * Whether throughSine can make layer l's dW from dz [M, K] and x [M, N] beside its product: the
@@ -151,6 +154,8 @@ function weightGradientFits(M: number, N: number, K: number): boolean {
   // the other roles join where their bindings fit too
   return M > 0 && usesVec4Core(M, N, K, false) && usesVec4Core(K, N, M, true) && bindingsFit({ companion: false, weightGradient: true, firstInputs: 0 });
 }
+
+const takesFirstLayerSums = (): boolean => firstLayerSums.force ?? (firstLayerSums.enabled && runtime().tuning === 'gpu');
 
 /**
  * From dz [M, K] at layer l's pre-activation, through its weight W [K, N] and the previous
@@ -245,7 +250,7 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
       const z = l > 0 ? zs[l - 1] : null;
       if (l > 0 && !z) throw new Error('sirenMlp: z was not kept');
       // the product that makes the first layer's dz can also make its dW's first sums
-      const firstX = l === 1 && firstLayerSums.enabled && layers[0].weight.requiresGrad && inputs[0].shape[1] <= FIRST_INPUTS_MOST ? inputs[0] : null;
+      const firstX = l === 1 && takesFirstLayerSums() && layers[0].weight.requiresGrad && inputs[0].shape[1] <= FIRST_INPUTS_MOST ? inputs[0] : null;
       if (z && weight.requiresGrad && weightGradientFits(dz.shape[0], weight.shape[1], weight.shape[0])) {
         const companion = waiting && companionOf(waiting.parts);
         const made = throughSine(dz, weight, z, omega, { companion, x: inputs[l], firstX });

@@ -147,7 +147,7 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
     await init({ quiet: true, tuning: 'gpu' });
     // the first layer's sums in the epilogue would take 2 more bindings: SwiftShader's 12 would
     // then leave out the companion, an H100's 16 not; counted without them
-    firstLayerSums.enabled = false;
+    firstLayerSums.force = false;
     const inputs = network(1024, [2, 64, 64, 64, 1], mulberry32(10));
     const dispatches: number[] = [];
     for (const force of [true, false]) {
@@ -174,36 +174,44 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
     assert.is(runtime().counters.dispatches - before, dispatches[0] + 2, 'dispatches with 8 storage bindings');
   } finally {
     weightGradientBeside.force = null;
-    firstLayerSums.enabled = true;
+    firstLayerSums.force = null;
     shutdown();
     await init({ quiet: true });
   }
 });
 
-// The first layer's dW summed by the epilogue of the product that makes its dz (firstLayerSums,
-// on by default: every test above takes it), against the thin product it replaces, with the GPU
-// tuning; and a first layer of 5 inputs, which keeps that product.
+// The first layer's dW summed by the epilogue of the product that makes its dz (firstLayerSums):
+// forced with the CPU tuning (16×16 blocks, and the scalar core for odd widths, a two-layer SIREN
+// whose one product is also the last layer's); then with the GPU tuning, where it is the default,
+// against the thin product it replaces, and with 5 inputs, which keep that product.
 test('sirenMlp: the first layer\'s dW in the epilogue of the product before it, and apart', async () => {
-  shutdown();
-  await init({ quiet: true, tuning: 'gpu' });
+  firstLayerSums.force = true;
   try {
     const rng = mulberry32(11);
-    for (const [M, widths] of [[1024, [2, 64, 64, 1]], [36, [4, 8, 8, 2]], [33, [5, 8, 8, 1]]] as [number, number[]][]) {
+    for (const [M, widths] of [[7, [2, 5, 7, 1]], [36, [4, 8, 8, 2]], [9, [3, 8, 1]]] as [number, number[]][]) {
+      await checkOp({
+        label: `sirenMlp, first layer's sums in the epilogue, cpu tuning, ${M} points, widths ${widths.join('→')}`, inputs: network(M, widths, rng), gpu: mlp,
+        ref: ref.sirenMlp, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: gradTol(M),
+      });
+    }
+    shutdown();
+    await init({ quiet: true, tuning: 'gpu' });
+    for (const [M, widths] of [[260, [2, 64, 64, 1]], [33, [5, 8, 8, 1]]] as [number, number[]][]) {
       const inputs = network(M, widths, rng);
       const dispatches: number[] = [];
-      for (const enabled of [true, false]) {
-        firstLayerSums.enabled = enabled;
+      for (const force of [null, false]) {
+        firstLayerSums.force = force;
         const before = runtime().counters.dispatches;
         await checkOp({
-          label: `sirenMlp, first layer's sums ${enabled ? 'in the epilogue' : 'apart'}, ${M} points, widths ${widths.join('→')}`, inputs, gpu: mlp, ref: ref.sirenMlp,
-          params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: gradTol(M),
+          label: `sirenMlp, first layer's sums ${force === null ? 'by default' : 'apart'}, gpu tuning, ${M} points, widths ${widths.join('→')}`, inputs, gpu: mlp,
+          ref: ref.sirenMlp, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: gradTol(M),
         });
         dispatches.push(runtime().counters.dispatches - before);
       }
       assert.is(dispatches[1] - dispatches[0], widths[0] <= 4 ? 1 : 0, `${widths.join('→')}: dispatches ${dispatches.join(' / ')}`);
     }
   } finally {
-    firstLayerSums.enabled = true;
+    firstLayerSums.force = null;
     shutdown();
     await init({ quiet: true });
   }
