@@ -37,6 +37,8 @@ export interface DeviceOptions {
   maxStorageBufferBindingSize?: number;
   /** Pretend the adapter allows this few storage buffers per shader stage (tests of Adam's passes). */
   maxStorageBuffersPerShaderStage?: number;
+  /** Ask the device for at most this much workgroup memory (WebGPU's least is 16,384 bytes), so that it rejects a kernel over it (tests of the tile plans). */
+  maxComputeWorkgroupStorageSize?: number;
   /** Extra dawn.node toggles, e.g. ['enable-dawn-features=disable_robustness']. */
   dawnFlags?: string[];
   /** Silence the stderr note about the SwiftShader fallback. */
@@ -115,6 +117,9 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
 
   const requiredLimits: Record<string, number> = {};
   for (const name of LIMITS_WE_RAISE) requiredLimits[name] = adapter.limits[name];
+  if (options.maxComputeWorkgroupStorageSize) {
+    requiredLimits.maxComputeWorkgroupStorageSize = Math.min(requiredLimits.maxComputeWorkgroupStorageSize, options.maxComputeWorkgroupStorageSize);
+  }
   const requiredFeatures: GPUFeatureName[] = [];
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'fusegrad' });

@@ -165,16 +165,26 @@ export interface SecondCore {
   names: CoreNames;
 }
 
+/** What a kernel adds to the matmul's tile (see matmulPlan). */
+export interface PlanOptions {
+  /** workgroup memory its epilogue declares per invocation and column of its block (siren_mlp_backward.wgsl's column sums) */
+  epilogueBytesPerColumn?: number;
+  /** workgroup memory it declares whatever the tile (pair_sums.wgsl's tree) */
+  fixedBytes?: number;
+  /** another core in the same kernel (the plan must take the vec4 core) */
+  second?: SecondCore;
+}
+
 /**
  * The kernel for op(A)·op(B) of M×K·K×N: the vec4 core when the shape allows it, the workgroup
- * shape for the output's. `epilogueBytesPerColumn` is workgroup memory the kernel's epilogue
- * declares per invocation and column of its block (siren_mlp_backward.wgsl's column sums), counted
- * with the K slices' blocks. `second` adds another core (the plan must take the vec4 core).
+ * shape for the output's, within the adapter's workgroup memory with the K slices' blocks and
+ * what `options` declares.
  */
 export function matmulPlan(
   base: Omit<Kernel, 'constants'> & { constants?: Record<string, number> },
-  transA: boolean, transB: boolean, M: number, N: number, K: number, epilogueBytesPerColumn = 0, second?: SecondCore,
+  transA: boolean, transB: boolean, M: number, N: number, K: number, options: PlanOptions = {},
 ): MatmulPlan {
+  const { epilogueBytesPerColumn = 0, fixedBytes = 0, second } = options;
   const vec4 = usesVec4Core(M, N, K, transA);
   if (second && !vec4) throw new Error(`${base.name}: a second core needs the vec4 core, not ${M}×${N}×${K}`);
   const block = vec4 ? registerBlock() : BLOCK_4X4;
@@ -184,12 +194,16 @@ export function matmulPlan(
   // A sliced tile keeps the workgroup at 256 invocations, and the blocks its slices 1.. hand to
   // slice 0 (with the epilogue's memory) within the adapter's workgroup memory: fewer rows of
   // blocks (or columns).
-  const workgroupBytes = (threads: number) => (slices - 1) * threads * block.rows * blockCols * 4 + threads * blockCols * epilogueBytesPerColumn;
+  const workgroupBytes = (threads: number) => (slices - 1) * threads * block.rows * blockCols * 4 + threads * blockCols * epilogueBytesPerColumn + fixedBytes;
   const storage = runtime().limits.maxComputeWorkgroupStorageSize;
-  while (wx * wy > 1 && (wx * wy * slices > WORKGROUP_THREADS || workgroupBytes(wx * wy) > storage)) [wx, wy] = wy > 1 ? [wx, wy / 2] : [wx / 2, wy];
+  const shrink = () => {
+    while (wx * wy > 1 && (wx * wy * slices > WORKGROUP_THREADS || workgroupBytes(wx * wy) > storage)) [wx, wy] = wy > 1 ? [wx, wy / 2] : [wx / 2, wy];
+  };
+  shrink();
   if (workgroupBytes(wx * wy) > storage) {
-    slices = 1; // not even one block's slices fit: the plain tile
+    slices = 1; // not even one block's slices fit: the plain tile, as small as the epilogue needs
     [wx, wy] = workgroupFor(block, M, N, vec4);
+    shrink();
   }
   const shape = `${block.rows}x${blockCols}`;
   const skinny = wx === block.workgroup[0] && wy === block.workgroup[1] ? '' : `.wg${wx}x${wy}`;

@@ -31,6 +31,8 @@ export interface MlpLayer {
 
 /** workgroup memory of the kernel's column sums: a float per invocation and column of its block */
 const COLUMN_SUM_BYTES = 4;
+/** workgroup memory of pair_sums.wgsl's tree: a float per invocation of 256 */
+const PAIR_SUMS_BYTES = 256 * 4;
 /** the params of pair_sums.wgsl where no companion runs (PairSums.fields: 7 of them) */
 const PAIR_FIELDS_UNUSED = [0, 0, 0, 0, 0, 0, 0];
 
@@ -177,10 +179,12 @@ function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number, beside
   const rt = runtime();
   let roles: Roles = { companion: false, weightGradient: !!x, firstInputs: firstX?.shape[1] ?? 0 };
   if (!bindingsFit(roles)) roles = { ...roles, firstInputs: 0 };
-  const planFor = (r: Roles) => matmulPlan(throughSineKernel(r), false, false, M, N, K, COLUMN_SUM_BYTES * (1 + r.firstInputs), r.weightGradient ? WEIGHT_GRADIENT_CORE : undefined);
+  const planFor = (r: Roles) => matmulPlan(throughSineKernel(r), false, false, M, N, K, {
+    epilogueBytesPerColumn: COLUMN_SUM_BYTES * (1 + r.firstInputs), fixedBytes: r.companion ? PAIR_SUMS_BYTES : 0,
+    second: r.weightGradient ? WEIGHT_GRADIENT_CORE : undefined,
+  });
   let plan = planFor(roles);
-  // pair_sums.wgsl wants 256 invocations; its 1 KiB of workgroup memory fits beside any such
-  // tile (at most 13 KiB with 4 K slices of 4×4 blocks and 2 first-layer inputs: 15 of WebGPU's least 16 KiB)
+  // pair_sums.wgsl wants 256 invocations: where its tree's memory leaves a smaller tile, no companion
   if (companion && bindingsFit({ ...roles, companion: true })) {
     const withCompanion = planFor({ ...roles, companion: true });
     if (withCompanion.threads === 256) [plan, roles] = [withCompanion, { ...roles, companion: true }];

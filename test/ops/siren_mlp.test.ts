@@ -47,6 +47,25 @@ async function checkCases(label: string, seed: number): Promise<void> {
   }
 }
 
+/** Runs `body` on a runtime started with `options` (the GPU tuning, a smaller limit), then starts the default one again. */
+async function onRuntime(options: Parameters<typeof init>[0], body: () => Promise<void>): Promise<void> {
+  shutdown();
+  await init({ quiet: true, ...options });
+  try {
+    await body();
+  } finally {
+    shutdown();
+    await init({ quiet: true });
+  }
+}
+
+/** checkOp of the SIREN on `inputs` (M points) against the reference; returns the dispatches it took. */
+async function checkCounted(label: string, inputs: CpuTensor[], M: number): Promise<number> {
+  const before = runtime().counters.dispatches;
+  await checkOp({ label, inputs, gpu: mlp, ref: ref.sirenMlp, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: gradTol(M) });
+  return runtime().counters.dispatches - before;
+}
+
 test('sirenMlp: forward and the gradients of x and every W and b', async () => {
   await checkCases('cpu tuning', 1);
 });
@@ -85,9 +104,7 @@ test('sirenMlp with the GPU kernel choices forced: narrow last layer, short firs
 // The GPU tuning on SwiftShader: each dW split into K slices across workgroups, their sum in one
 // pass with db's partial sums (sumLeadingPair), and, for the A/B of the two, in passes apart; the
 // hidden layers' weights copied transposed in one pass (forced for the layers under 256 points).
-test('sirenMlp with the GPU tuning: dW slices and db partials summed in one pass, and apart; Wᵀ copies in one pass', async () => {
-  shutdown();
-  await init({ quiet: true, tuning: 'gpu' });
+test('sirenMlp with the GPU tuning: dW slices and db partials summed in one pass, and apart; Wᵀ copies in one pass', () => onRuntime({ tuning: 'gpu' }, async () => {
   try {
     transposeBFirst.force = true;
     await checkCases('gpu tuning, W copied', 6);
@@ -97,36 +114,25 @@ test('sirenMlp with the GPU tuning: dW slices and db partials summed in one pass
   } finally {
     transposeBFirst.force = null;
     pairedGradientSums.enabled = true;
-    shutdown();
-    await init({ quiet: true });
   }
-});
+}));
 
 // The GPU tuning again: each layer's dW and db sums beside the next product through the sine
 // (companionSums), on a case whose dW products are split (1,024 points), and apart.
-test('sirenMlp with the GPU tuning: the previous layer\'s sums beside each product, and apart', async () => {
-  shutdown();
-  await init({ quiet: true, tuning: 'gpu' });
+test('sirenMlp with the GPU tuning: the previous layer\'s sums beside each product, and apart', () => onRuntime({ tuning: 'gpu' }, async () => {
   try {
     const inputs = network(1024, [2, 64, 64, 64, 1], mulberry32(8));
     const dispatches: number[] = [];
     for (const enabled of [true, false]) {
       companionSums.enabled = enabled;
-      const before = runtime().counters.dispatches;
-      await checkOp({
-        label: `sirenMlp, companion sums ${enabled ? 'on' : 'off'}`, inputs, gpu: mlp, ref: ref.sirenMlp, params: { omega: OMEGA },
-        forwardTol: SINE_TOL, gradTol: gradTol(1024),
-      });
-      dispatches.push(runtime().counters.dispatches - before);
+      dispatches.push(await checkCounted(`sirenMlp, companion sums ${enabled ? 'on' : 'off'}`, inputs, 1024));
     }
     // the last layer's and both hidden layers' sums ran beside a product: three passes fewer
     assert.is(dispatches[1] - dispatches[0], 3, `dispatches with companions ${dispatches[0]}, without ${dispatches[1]}`);
   } finally {
     companionSums.enabled = true;
-    shutdown();
-    await init({ quiet: true });
   }
-});
+}));
 
 // Each hidden layer's dW made in the dispatch of its product through the sine
 // (weightGradientBeside), forced: with the CPU tuning (16×16 blocks, dW in one slice) on cases
@@ -138,45 +144,31 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
   try {
     const rng = mulberry32(9);
     for (const [M, widths] of [[36, [2, 8, 12, 4, 1]], [260, [3, 64, 64, 64, 1]], [33, [3, 8, 8, 2]], [65, [2, 36, 36, 36, 1]]] as [number, number[]][]) {
-      await checkOp({
-        label: `sirenMlp, dW beside, cpu tuning, ${M} points, widths ${widths.join('→')}`, inputs: network(M, widths, rng), gpu: mlp, ref: ref.sirenMlp,
-        params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: gradTol(M),
-      });
+      await checkCounted(`sirenMlp, dW beside, cpu tuning, ${M} points, widths ${widths.join('→')}`, network(M, widths, rng), M);
     }
-    shutdown();
-    await init({ quiet: true, tuning: 'gpu' });
     // the first layer's sums in the epilogue would take 2 more bindings: SwiftShader's 12 would
     // then leave out the companion, an H100's 16 not; counted without them
     firstLayerSums.force = false;
     const inputs = network(1024, [2, 64, 64, 64, 1], mulberry32(10));
     const dispatches: number[] = [];
-    for (const force of [true, false]) {
-      weightGradientBeside.force = force;
-      const before = runtime().counters.dispatches;
-      await checkOp({
-        label: `sirenMlp, dW beside ${force ? 'on' : 'off'}, gpu tuning`, inputs, gpu: mlp, ref: ref.sirenMlp, params: { omega: OMEGA },
-        forwardTol: SINE_TOL, gradTol: gradTol(1024),
-      });
-      dispatches.push(runtime().counters.dispatches - before);
-    }
+    await onRuntime({ tuning: 'gpu' }, async () => {
+      for (const force of [true, false]) {
+        weightGradientBeside.force = force;
+        dispatches.push(await checkCounted(`sirenMlp, dW beside ${force ? 'on' : 'off'}, gpu tuning`, inputs, 1024));
+      }
+    });
     // two hidden layers' dW passes gone; the second's sums wait for a pass of their own at the first layer
     assert.is(dispatches[1] - dispatches[0], 1, `dispatches with dW beside ${dispatches[0]}, without ${dispatches[1]}`);
     // WebGPU's least 8 storage bindings: dW beside (7) without the companion (11)
-    shutdown();
-    await init({ quiet: true, tuning: 'gpu', maxStorageBuffersPerShaderStage: 8 });
     weightGradientBeside.force = true;
-    const before = runtime().counters.dispatches;
-    await checkOp({
-      label: 'sirenMlp, dW beside, gpu tuning, 8 storage bindings', inputs, gpu: mlp, ref: ref.sirenMlp, params: { omega: OMEGA },
-      forwardTol: SINE_TOL, gradTol: gradTol(1024),
+    await onRuntime({ tuning: 'gpu', maxStorageBuffersPerShaderStage: 8 }, async () => {
+      const fewBindings = await checkCounted('sirenMlp, dW beside, gpu tuning, 8 storage bindings', inputs, 1024);
+      // the sums the two companions ran (the last layer's, the second hidden layer's) in passes of their own
+      assert.is(fewBindings, dispatches[0] + 2, 'dispatches with 8 storage bindings');
     });
-    // the sums the two companions ran (the last layer's, the second hidden layer's) in passes of their own
-    assert.is(runtime().counters.dispatches - before, dispatches[0] + 2, 'dispatches with 8 storage bindings');
   } finally {
     weightGradientBeside.force = null;
     firstLayerSums.force = null;
-    shutdown();
-    await init({ quiet: true });
   }
 });
 
@@ -189,33 +181,36 @@ test('sirenMlp: the first layer\'s dW in the epilogue of the product before it, 
   try {
     const rng = mulberry32(11);
     for (const [M, widths] of [[7, [2, 5, 7, 1]], [36, [4, 8, 8, 2]], [9, [3, 8, 1]]] as [number, number[]][]) {
-      await checkOp({
-        label: `sirenMlp, first layer's sums in the epilogue, cpu tuning, ${M} points, widths ${widths.join('→')}`, inputs: network(M, widths, rng), gpu: mlp,
-        ref: ref.sirenMlp, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: gradTol(M),
-      });
+      await checkCounted(`sirenMlp, first layer's sums in the epilogue, cpu tuning, ${M} points, widths ${widths.join('→')}`, network(M, widths, rng), M);
     }
-    shutdown();
-    await init({ quiet: true, tuning: 'gpu' });
-    for (const [M, widths] of [[260, [2, 64, 64, 1]], [33, [5, 8, 8, 1]]] as [number, number[]][]) {
-      const inputs = network(M, widths, rng);
-      const dispatches: number[] = [];
-      for (const force of [null, false]) {
-        firstLayerSums.force = force;
-        const before = runtime().counters.dispatches;
-        await checkOp({
-          label: `sirenMlp, first layer's sums ${force === null ? 'by default' : 'apart'}, gpu tuning, ${M} points, widths ${widths.join('→')}`, inputs, gpu: mlp,
-          ref: ref.sirenMlp, params: { omega: OMEGA }, forwardTol: SINE_TOL, gradTol: gradTol(M),
-        });
-        dispatches.push(runtime().counters.dispatches - before);
+    await onRuntime({ tuning: 'gpu' }, async () => {
+      for (const [M, widths] of [[260, [2, 64, 64, 1]], [33, [5, 8, 8, 1]]] as [number, number[]][]) {
+        const inputs = network(M, widths, rng);
+        const dispatches: number[] = [];
+        for (const force of [null, false]) {
+          firstLayerSums.force = force;
+          dispatches.push(await checkCounted(`sirenMlp, first layer's sums ${force === null ? 'by default' : 'apart'}, gpu tuning, ${M} points, widths ${widths.join('→')}`, inputs, M));
+        }
+        assert.is(dispatches[1] - dispatches[0], widths[0] <= 4 ? 1 : 0, `${widths.join('→')}: dispatches ${dispatches.join(' / ')}`);
       }
-      assert.is(dispatches[1] - dispatches[0], widths[0] <= 4 ? 1 : 0, `${widths.join('→')}: dispatches ${dispatches.join(' / ')}`);
-    }
+    });
   } finally {
     firstLayerSums.force = null;
-    shutdown();
-    await init({ quiet: true });
   }
 });
+
+// A device with WebGPU's least workgroup memory, 16 KiB, rejects a kernel that declares more: K in
+// 4 slices of 4×4 blocks (12 KiB), the column sums of 3 first-layer inputs (4 KiB) and a
+// companion's tree (1 KiB) do not fit one tile of 256 invocations, so the plan takes a smaller
+// tile and leaves the companion out.
+test('sirenMlp within 16 KiB of workgroup memory: 4 K slices, 3 first-layer inputs, a companion', () => onRuntime({ tuning: 'gpu', maxComputeWorkgroupStorageSize: 16384 }, async () => {
+  slicedK.force = 4;
+  try {
+    await checkCounted('sirenMlp, 16 KiB of workgroup memory', network(1024, [3, 64, 64, 1], mulberry32(12)), 1024);
+  } finally {
+    slicedK.force = null;
+  }
+}));
 
 test('sirenMlp agrees with the chain of sineLinear ops it replaces (a 5×64 SIREN on 300 points)', async () => {
   const rng = mulberry32(5);
