@@ -1,8 +1,8 @@
-// A SIREN's backward between two layers, fused (src/ops/siren_mlp.ts): the gradient at layer l's
-// input, dx = dz·W (a plain matmul), is the gradient at the previous layer's output, so its
-// epilogue applies that layer's sine, dz_prev = dx·ω·cos(ω·z_prev), and sums the tile's rows of
-// dz_prev, the first level of the previous layer's db. Without it, dx is written, then read again
-// by a pass of its own (sine_linear_backward.wgsl).
+// A SIREN's backward between two layers, fused (src/ops/siren_mlp_backward.ts, for siren_mlp.ts):
+// the gradient at layer l's input, dx = dz·W (a plain matmul), is the gradient at the previous
+// layer's output, so its epilogue applies that layer's sine, dz_prev = dx·ω·cos(ω·z_prev), and
+// sums the tile's rows of dz_prev, the first level of the previous layer's db. Without it, dx is
+// written, then read again by a pass of its own (sine_linear_backward.wgsl).
 // With a companion (the COMPANION snippets), the workgroups before the product's tiles also
 // finish a layer's gradients (its dW slices and db partials: pair_sums.wgsl), which were ready
 // before this dispatch: a SIREN step's sums each take a pass of their own otherwise.
@@ -17,7 +17,7 @@
 //   DZ = dz_prev: [M, N]; PARTIAL: [tiles along rows, N], the column sums of each tile's rows
 //   (one row of partials per workgroup row: a bias sum over 4,096 of them took two passes on GPUs)
 //   FIRST_PARTIAL: [tiles along rows, N, FIRST_IN], whose sum over tiles is dW₀ [N, FIRST_IN]
-// bindings (src/ops/siren_mlp.ts throughSineKernel): A, B, Z, [X], [X0], [PAIR_A, PAIR_B] (read);
+// bindings (src/ops/siren_mlp_backward.ts throughSineKernel): A, B, Z, [X], [X0], [PAIR_A, PAIR_B] (read);
 //           DZ, PARTIAL, [DW], [FIRST_PARTIAL], [PAIR_SA, PAIR_SB] (storage) (X0 and FIRST_PARTIAL
 //           are private stubs without the first layer's role); params { M, N, K, omega, companion_rows,
 //           dw_rows, dw_k_slice, and pair_sums.wgsl's fields (0 for a role that does not run) }

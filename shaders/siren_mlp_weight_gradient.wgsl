@@ -1,7 +1,8 @@
 // Layer l's weight gradient in the dispatch of its product through the sine
-// (siren_mlp_backward.wgsl, the workgroup rows after the companion's; src/ops/siren_mlp.ts): both
-// read layer l's dz, and neither waits for the other, so the two products fill the GPU together
-// where each alone fills half of it, behind one barrier instead of two.
+// (siren_mlp_backward.wgsl, the workgroup rows after the companion's;
+// src/ops/siren_mlp_backward.ts): both read layer l's dz, and neither waits for the other, so
+// the two products fill the GPU together where each alone fills half of it, behind one barrier
+// instead of two.
 // dW = dzᵀ·x, in K slices across workgroups (planes), as matmul.wgsl splits it: the through-sine
 // product's dims permuted (M = its K, layer l's outputs; N = its N, the inputs; K = its M, the
 // points). A (dz) is read transposed by the generated core DW_CORE (matmul_block_dw).

@@ -59,7 +59,7 @@ function kSlices(threads: number, K: number, vec4: boolean): number {
 /**
  * How a product of `threads` invocations splits K across workgroups (kSlices): `kSlice` values
  * of K a slice, a whole number of vec4s so that the vec4 core's loads stay aligned, and the
- * `slices` that makes. Also the split of src/ops/siren_mlp.ts's weight gradients.
+ * `slices` that makes. Also the split of src/ops/siren_mlp_backward.ts's weight gradients.
  */
 export function splitK(threads: number, K: number, vec4: boolean): { kSlice: number; slices: number } {
   const kSlice = Math.max(4, Math.ceil(K / kSlices(threads, K, vec4) / 4) * 4);

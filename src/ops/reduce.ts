@@ -249,7 +249,7 @@ function pairLayout(x: Tensor): { rows: number; cols: number; lanes: number; gro
  * the buffers to bind (longer loops first, so that their workgroups start at once instead of
  * trailing the other's: a 64² SIREN's db, 16 workgroups of 8 loads, ahead of its dW slices'
  * 256 of 4), the params fields and the workgroups. Null when either sum is longer than one pass does
- * well (PAIR_MAX_LOADS). Also run beside a SIREN layer's product (src/ops/siren_mlp.ts).
+ * well (PAIR_MAX_LOADS). Also run beside a SIREN layer's product (src/ops/siren_mlp_backward.ts).
  */
 export interface PairSums {
   /** Σ over a's first axis, Σ over b's */
