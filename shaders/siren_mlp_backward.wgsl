@@ -17,10 +17,11 @@
 //   DZ = dz_prev: [M, N]; PARTIAL: [tiles along rows, N], the column sums of each tile's rows
 //   (one row of partials per workgroup row: a bias sum over 4,096 of them took two passes on GPUs)
 //   FIRST_PARTIAL: [tiles along rows, N, FIRST_IN], whose sum over tiles is dW₀ [N, FIRST_IN]
-// bindings (src/ops/siren_mlp_backward.ts throughSineKernel): A, B, Z, [X], [X0], [PAIR_A, PAIR_B] (read);
-//           DZ, PARTIAL, [DW], [FIRST_PARTIAL], [PAIR_SA, PAIR_SB] (storage) (X0 and FIRST_PARTIAL
-//           are private stubs without the first layer's role); params { M, N, K, omega, companion_rows,
-//           dw_rows, dw_k_slice, and pair_sums.wgsl's fields (0 for a role that does not run) }
+// bindings (src/ops/siren_mlp_backward.ts throughSineKernel): A, B, Z, [X], [X0],
+//           [PAIR_A, PAIR_B] (read); DZ, PARTIAL, [DW], [FIRST_PARTIAL], [PAIR_SA, PAIR_SB]
+//           (storage); X0 and FIRST_PARTIAL are private stubs without the first layer's role;
+//           params { M, N, K, omega, companion_rows, dw_rows, dw_k_slice, and pair_sums.wgsl's
+//           fields (0 for a role that does not run) }
 // workgroup, tiles and K slices as in matmul.wgsl (256 invocations with a companion);
 // grid: (ceil(N / tile columns), companion_rows + dw_rows + ceil(M / tile rows))
 
@@ -44,8 +45,8 @@ const FIRST_IN: u32 = {{FIRST_IN}}u;
 // column sums of each block column: db_prev's, then dW₀'s, one per first-layer input
 const SUMS: u32 = 1u + FIRST_IN;
 
-// Each invocation's column sums over its block's rows, [sum s][column j of the block][lid.y][lid.x],
-// so that the summing invocations (lid.y = 0) read adjacent words.
+// Each invocation's column sums over its block's rows, [sum s][column j of the block][lid.y]
+// [lid.x], so that the summing invocations (lid.y = 0) read adjacent words.
 var<workgroup> column_sums: array<f32, SUMS * BLOCK_COLS * WG_Y * WG_X>;
 
 @compute @workgroup_size(WG_X, WG_Y, K_SLICES)
