@@ -159,6 +159,16 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
     });
     // two hidden layers' dW passes gone; the second's sums wait for a pass of their own at the first layer
     assert.is(dispatches[1] - dispatches[0], 1, `dispatches with dW beside ${dispatches[0]}, without ${dispatches[1]}`);
+    // with the first layer's sums too: its thin product gone, and the companion beside them where
+    // 13 bindings fit (an H100's 16), else the second hidden layer's sums in a pass of their own
+    firstLayerSums.force = null;
+    weightGradientBeside.force = true;
+    await onRuntime({ tuning: 'gpu' }, async () => {
+      const withFirst = await checkCounted('sirenMlp, dW beside and the first layer\'s sums, gpu tuning', inputs, 1024);
+      const allRoles = runtime().limits.maxStorageBuffersPerShaderStage >= 13;
+      assert.is(withFirst, dispatches[0] - (allRoles ? 1 : 0), 'dispatches with dW beside and the first layer\'s sums');
+    });
+    firstLayerSums.force = false;
     // WebGPU's least 8 storage bindings: dW beside (7) without the companion (11)
     weightGradientBeside.force = true;
     await onRuntime({ tuning: 'gpu', maxStorageBuffersPerShaderStage: 8 }, async () => {
