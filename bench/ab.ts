@@ -12,7 +12,7 @@
 import { init, optim, shutdown, tensor, tidy, type Tensor } from '../src/index.ts';
 import { DIDFuse } from '../src/models/didfuse.ts';
 import { matmulSplit } from '../src/ops/matmul.ts';
-import { TARGET_THREADS, WAVE_THREADS, slicedK } from '../src/ops/matmul_kernel.ts';
+import { TARGET_THREADS, WAVE_THREADS, slicedK, transposeBFirst } from '../src/ops/matmul_kernel.ts';
 import { pairedGradientSums } from '../src/ops/sine_linear.ts';
 import { companionSums, firstLayerSums, weightGradientBeside } from '../src/ops/siren_mlp.ts';
 import { flag } from './flags.ts';
@@ -33,8 +33,9 @@ interface Setting {
 }
 
 /** The knobs a setting touches, as this process started with them (FUSEGRAD_SLICED_K=0 included). */
-const initial = { paired: pairedGradientSums.enabled, companion: companionSums.enabled, beside: weightGradientBeside.enabled, first: firstLayerSums.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
+const initial = { copies: transposeBFirst.force, paired: pairedGradientSums.enabled, companion: companionSums.enabled, beside: weightGradientBeside.enabled, first: firstLayerSums.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
 function defaults(): void {
+  transposeBFirst.force = initial.copies;
   pairedGradientSums.enabled = initial.paired;
   companionSums.enabled = initial.companion;
   weightGradientBeside.enabled = initial.beside;
@@ -51,6 +52,8 @@ const SIREN_SETTINGS: Setting[] = [
   { name: 'dW and db sums in passes of their own (no companion)', apply: () => { companionSums.enabled = false; } },
   // the flip side of the engine's default, whichever that is
   { name: 'first layer dW as a product of its own (not in the epilogue before it)', apply: () => { firstLayerSums.enabled = false; } },
+  // the forward's products read W [out, in] with the Bᵀ core: no pass of Wᵀ copies, slower loads
+  { name: 'W read as stored (no Wᵀ copies)', apply: () => { transposeBFirst.force = false; } },
   { name: `hidden dW ${initial.beside ? 'in passes of their own' : 'beside the product through the sine'}`, apply: () => { weightGradientBeside.enabled = !initial.beside; } },
   { name: 'dW and db sums apart', apply: () => { pairedGradientSums.enabled = false; } },
   TWO_WAVES,
