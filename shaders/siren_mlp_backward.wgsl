@@ -12,14 +12,19 @@
 // With the first layer's weight gradient (FIRST_IN > 0: dz_prev is the first layer's dz, and its
 // inputs X0 [M, FIRST_IN] are a few coordinates), the epilogue also sums the tile's rows of
 // dz_prev weighted by each input, dW₀'s first level, as it sums them for db: no product of its own.
+// With layer l's own weight gradient in the epilogue (OWN_OUT > 0: layer l has at most 3 outputs,
+// as a SIREN's last, and the scalar core runs), it sums the tile's rows of layer l's input OWN_X
+// [M, N] weighted by each output's dz, A's row: dW_l's first level, where the DW snippets'
+// product would be a column of 1 to 3 rows.
 //   A = dz: [M, K] (M points, K = layer l's outputs); B = W: [K, N] (layer l's weight, PyTorch's
 //   [out, in]: N = its inputs); Z = z_prev: [M, N]
 //   DZ = dz_prev: [M, N]; PARTIAL: [tiles along rows, N], the column sums of each tile's rows
 //   (one row of partials per workgroup row: a bias sum over 4,096 of them took two passes on GPUs)
 //   FIRST_PARTIAL: [tiles along rows, N, FIRST_IN], whose sum over tiles is dW₀ [N, FIRST_IN]
-// bindings (src/ops/siren_mlp_backward.ts throughSineKernel): A, B, Z, [X], [X0],
-//           [PAIR_A, PAIR_B] (read); DZ, PARTIAL, [DW], [FIRST_PARTIAL], [PAIR_SA, PAIR_SB]
-//           (storage); X0 and FIRST_PARTIAL are private stubs without the first layer's role;
+//   OWN_PARTIAL: [tiles along rows, OWN_OUT, N], whose sum over tiles is dW_l [K, N]
+// bindings (src/ops/siren_mlp_backward.ts throughSineKernel): A, B, Z, [X], [X0], [OWN_X],
+//           [PAIR_A, PAIR_B] (read); DZ, PARTIAL, [DW], [FIRST_PARTIAL], [OWN_PARTIAL],
+//           [PAIR_SA, PAIR_SB] (storage); the epilogue roles' buffers are private stubs without them;
 //           params { M, N, K, omega, companion_rows, dw_rows, dw_k_slice, and pair_sums.wgsl's
 //           fields (0 for a role that does not run) }
 // workgroup, tiles and K slices as in matmul.wgsl (256 invocations with a companion);
@@ -40,10 +45,13 @@ struct Params {
 #include "matmul_tile.wgsl"
 {{DW_DECLARATIONS}}
 {{FIRST_DECLARATIONS}}
+{{OWN_DECLARATIONS}}
 
 const FIRST_IN: u32 = {{FIRST_IN}}u;
-// column sums of each block column: db_prev's, then dW₀'s, one per first-layer input
-const SUMS: u32 = 1u + FIRST_IN;
+const OWN_OUT: u32 = {{OWN_OUT}}u;
+// column sums of each block column: db_prev's, then dW₀'s, one per first-layer input, then
+// dW_l's, one per output of layer l
+const SUMS: u32 = 1u + FIRST_IN + OWN_OUT;
 
 // Each invocation's column sums over its block's rows, [sum s][column j of the block][lid.y]
 // [lid.x], so that the summing invocations (lid.y = 0) read adjacent words.
@@ -77,6 +85,11 @@ fn main(@builtin(workgroup_id) grid_id: vec3<u32>, @builtin(local_invocation_id)
         for (var c = 0u; c < FIRST_IN; c++) {
           sums[1u + c][j] += dz * X0[(t.row0 + i) * FIRST_IN + c];
         }
+        // A is f32 with the scalar core, the only one this role runs with; vec4<f32>(…).x reads
+        // it, and type-checks with the vec4 core too, where OWN_OUT = 0
+        for (var k = 0u; k < OWN_OUT; k++) {
+          sums[1u + FIRST_IN + k][j] += vec4<f32>(A[(t.row0 + i) * OWN_OUT + k]).x * OWN_X[at];
+        }
       }
     }
   }
@@ -99,8 +112,10 @@ fn main(@builtin(workgroup_id) grid_id: vec3<u32>, @builtin(local_invocation_id)
         let at = wid.y * params.N + t.col0 + j;
         if (s == 0u) {
           PARTIAL[at] = column;
-        } else {
+        } else if (s <= FIRST_IN) {
           FIRST_PARTIAL[at * FIRST_IN + s - 1u] = column;
+        } else {
+          OWN_PARTIAL[(wid.y * OWN_OUT + s - 1u - FIRST_IN) * params.N + t.col0 + j] = column;
         }
       }
     }

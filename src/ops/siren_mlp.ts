@@ -17,9 +17,8 @@ import { record } from '../tensor/autograd.ts';
 import { isGradEnabled, runtime } from '../tensor/context.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { matmulPartials } from './matmul.ts';
-import { usesVec4Core } from './matmul_kernel.ts';
 import { pairSums, type PairSums } from './reduce.ts';
-import { bindingsFit, throughSine } from './siren_mlp_backward.ts';
+import { layerGradientRole, throughSine } from './siren_mlp_backward.ts';
 import { finishGradients, forwardWeightCopies, gradientParts, layerForward, pairedGradientParts, type GradientParts } from './sine_linear.ts';
 
 export interface MlpLayer {
@@ -34,11 +33,12 @@ export interface MlpLayer {
 export const companionSums = { enabled: true };
 
 /**
- * Whether a hidden layer's dW = dzᵀ·x is made in the dispatch of its product through the sine
- * (siren_mlp_weight_gradient.wgsl): both read dz, so neither waits for the other. At 64² each of
- * the two products is half a wave on an H100 and a barrier costs 3.4–4.0 µs (bench/RESULTS.md):
- * the pair in one dispatch fills the GPU once, not half of it twice, and a step has two
- * dispatches fewer. Off until an A/B on a GPU (`npm run bench:ab`) measures it, unless
+ * Whether a layer's dW = dzᵀ·x is made in the dispatch of its product through the sine: both read
+ * dz, so neither waits for the other. A hidden layer's is a product in rows of its own
+ * (siren_mlp_weight_gradient.wgsl): at 64² each of the two products is half a wave on an H100 and
+ * a barrier costs 3.4–4.0 µs (bench/RESULTS.md), so the pair in one dispatch fills the GPU once,
+ * not half of it twice. The last layer's (1 output) is summed in the epilogue. Each layer's last
+ * sums then wait for the next product's companion. A 64² step has three dispatches fewer. Off until an A/B on a GPU (`npm run bench:ab`) measures it, unless
  * FUSEGRAD_DW_BESIDE=1 at start (for `bench:profile`); `force` makes the choice on any tuning (tests).
  */
 export const weightGradientBeside: { enabled: boolean; force: boolean | null } = {
@@ -59,14 +59,10 @@ const FIRST_INPUTS_MOST = 4;
  */
 export const firstLayerSums: { enabled: boolean; force: boolean | null } = { enabled: true, force: null };
 
-/**
- * Whether throughSine can make layer l's dW from dz [M, K] and x [M, N] beside its product: the
- * vec4 cores (both products' rows of whole vec4s) and the adapter's bindings (its grid: throughSine).
- */
+/** Whether throughSine makes layer l's dW from dz [M, K] and x [M, N] beside its product (see layerGradientRole). */
 function weightGradientFits(M: number, N: number, K: number): boolean {
   if (!(weightGradientBeside.force ?? (weightGradientBeside.enabled && runtime().tuning === 'gpu'))) return false;
-  // the other roles join where their bindings fit too
-  return M > 0 && usesVec4Core(M, N, K, false) && usesVec4Core(K, N, M, true) && bindingsFit({ companion: false, weightGradient: true, firstInputs: 0 });
+  return layerGradientRole(M, N, K) !== null; // the other roles join where their bindings fit too
 }
 
 const takesFirstLayerSums = (): boolean => firstLayerSums.force ?? (firstLayerSums.enabled && runtime().tuning === 'gpu');

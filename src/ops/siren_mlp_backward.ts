@@ -11,7 +11,7 @@ import { runtime } from '../tensor/context.ts';
 import { zeros } from '../tensor/create.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { splitK } from './matmul.ts';
-import { matmulPlan, type SecondCore } from './matmul_kernel.ts';
+import { matmulPlan, usesVec4Core, type SecondCore } from './matmul_kernel.ts';
 import type { PairSums } from './reduce.ts';
 
 /** workgroup memory of the kernel's column sums: a float per invocation and column of its block */
@@ -22,20 +22,23 @@ const PAIR_SUMS_BYTES = 256 * 4;
 const PAIR_FIELDS_UNUSED = [0, 0, 0, 0, 0, 0, 0];
 
 /**
- * What the kernel runs beside its product: a companion's sums, layer l's weight gradient, the
- * first layer's weight gradient in its epilogue (that layer's inputs; 0: not).
+ * What the kernel runs beside its product: a companion's sums, layer l's weight gradient as a
+ * product, the first layer's weight gradient in its epilogue (that layer's inputs; 0: not), layer
+ * l's own weight gradient in its epilogue (its outputs; 0: not).
  */
 export interface Roles {
   companion: boolean;
   weightGradient: boolean;
   firstInputs: number;
+  ownOutputs: number;
 }
 
 /** The storage buffers the kernel binds with `roles`, in binding order: its reads, then its writes. */
-function bufferNames({ companion, weightGradient, firstInputs }: Roles): { reads: string[]; writes: string[] } {
+function bufferNames({ companion, weightGradient, firstInputs, ownOutputs }: Roles): { reads: string[]; writes: string[] } {
+  const when = (on: unknown, names: string[]) => (on ? names : []);
   return {
-    reads: ['A', 'B', 'Z', ...(weightGradient ? ['X'] : []), ...(firstInputs ? ['X0'] : []), ...(companion ? ['PAIR_A', 'PAIR_B'] : [])],
-    writes: ['DZ', 'PARTIAL', ...(weightGradient ? ['DW'] : []), ...(firstInputs ? ['FIRST_PARTIAL'] : []), ...(companion ? ['PAIR_SA', 'PAIR_SB'] : [])],
+    reads: ['A', 'B', 'Z', ...when(weightGradient, ['X']), ...when(firstInputs, ['X0']), ...when(ownOutputs, ['OWN_X']), ...when(companion, ['PAIR_A', 'PAIR_B'])],
+    writes: ['DZ', 'PARTIAL', ...when(weightGradient, ['DW']), ...when(firstInputs, ['FIRST_PARTIAL']), ...when(ownOutputs, ['OWN_PARTIAL']), ...when(companion, ['PAIR_SA', 'PAIR_SB'])],
   };
 }
 
@@ -49,12 +52,16 @@ const kernels = new Map<string, Kernel>();
 
 /** The kernel (shaders/siren_mlp_backward.wgsl) with the roles' bindings and calls. */
 function throughSineKernel(roles: Roles): Kernel {
-  const name = `siren_mlp_backward${roles.companion ? '.companion' : ''}${roles.weightGradient ? '.dw' : ''}${roles.firstInputs ? `.first${roles.firstInputs}` : ''}`;
+  const name = `siren_mlp_backward${roles.companion ? '.companion' : ''}${roles.weightGradient ? '.dw' : ''}${roles.firstInputs ? `.first${roles.firstInputs}` : ''}${roles.ownOutputs ? `.own${roles.ownOutputs}` : ''}`;
   let kernel = kernels.get(name);
   if (kernel) return kernel;
   const { reads, writes } = bufferNames(roles);
   const at = (buffer: string) => String([...reads, ...writes].indexOf(buffer));
   const declare = (buffer: string, access: 'read' | 'read_write') => `@group(0) @binding(${at(buffer)}) var<storage, ${access}> ${buffer}: array<f32>;`;
+  // an epilogue role's two buffers, or private stubs that its empty loops never touch
+  const epilogueBuffers = (on: number, read: string, write: string) => (on
+    ? [declare(read, 'read'), declare(write, 'read_write')]
+    : [`var<private> ${read}: array<f32, 1>;`, `var<private> ${write}: array<f32, 1>;`]).join('\n');
   kernel = {
     name, file: 'siren_mlp_backward.wgsl', inputs: reads.length, outputs: writes.length, uniform: true,
     snippets: {
@@ -68,13 +75,29 @@ function throughSineKernel(roles: Roles): Kernel {
         : '', // dw_rows = 0
       DW_CALL: roles.weightGradient ? '    weight_gradient(grid_id.x, grid_id.y - params.companion_rows, lid);' : '',
       FIRST_IN: String(roles.firstInputs),
-      FIRST_DECLARATIONS: roles.firstInputs
-        ? [declare('X0', 'read'), declare('FIRST_PARTIAL', 'read_write')].join('\n')
-        : 'var<private> X0: array<f32, 1>;\nvar<private> FIRST_PARTIAL: array<f32, 1>;', // never touched: FIRST_IN = 0
+      FIRST_DECLARATIONS: epilogueBuffers(roles.firstInputs, 'X0', 'FIRST_PARTIAL'),
+      OWN_OUT: String(roles.ownOutputs),
+      OWN_DECLARATIONS: epilogueBuffers(roles.ownOutputs, 'OWN_X', 'OWN_PARTIAL'),
     },
   };
   kernels.set(name, kernel);
   return kernel;
+}
+
+/** Layer l's outputs that its own dW's sums in the epilogue take (the scalar core's: a SIREN's last layer has 1). */
+const OWN_OUTPUTS_MOST = 3;
+
+/**
+ * How throughSine would make layer l's dW from dz [M, K] and x [M, N] beside its product: as a
+ * product in rows of its own where both products' rows are whole vec4s, as sums in the epilogue
+ * where layer l has at most 3 outputs; null where neither applies or the adapter lacks the bindings.
+ */
+export function layerGradientRole(M: number, N: number, K: number): Roles | null {
+  const none: Roles = { companion: false, weightGradient: false, firstInputs: 0, ownOutputs: 0 };
+  let roles: Roles | null = null;
+  if (usesVec4Core(M, N, K, false) && usesVec4Core(K, N, M, true)) roles = { ...none, weightGradient: true };
+  else if (K <= OWN_OUTPUTS_MOST) roles = { ...none, ownOutputs: K };
+  return M > 0 && roles && bindingsFit(roles) ? roles : null;
 }
 
 /** The weight gradient's core: dzᵀ·x, reading dz as the product's A and x as X (siren_mlp_weight_gradient.wgsl). */
@@ -82,7 +105,7 @@ const WEIGHT_GRADIENT_CORE: SecondCore = { snippet: 'DW_CORE', transA: true, tra
 
 /**
  * What the kernel may run beside its product (throughSine): `companion`, a layer's last sums;
- * `x`, layer l's input, for its dW (see weightGradientFits); `firstX`, the first layer's input
+ * `x`, layer l's input, for its dW (see layerGradientRole); `firstX`, the first layer's input
  * [M, ≤ 4], when dz_prev is that layer's dz, for its dW's first sums (see firstLayerSums).
  */
 export interface Beside {
@@ -91,7 +114,11 @@ export interface Beside {
   firstX: Tensor | null;
 }
 
-/** What throughSine made: dz_prev, its column partials, the dWs' parts it was asked for (null where it could not), and whether the companion ran. */
+/**
+ * What throughSine made: dz_prev, its column partials, the dWs' parts it was asked for (null
+ * where it could not; layer l's as K slices [slices, K, N] or as tile rows' sums [tile rows, K, N]),
+ * and whether the companion ran.
+ */
 export interface ThroughSine {
   dz: Tensor;
   dbPartial: Tensor;
@@ -107,8 +134,9 @@ export interface ThroughSine {
  * bindings:
  * - the companion's sums, ready before this dispatch, in rows of workgroups before the product's
  *   tiles, where the kernel has 256 invocations;
- * - layer l's dW = dzᵀ·x in K slices, [slices, K, N], as matmulPartials would, in the rows after
- *   them (not where the grid has no rows for them);
+ * - layer l's dW = dzᵀ·x (see layerGradientRole): in K slices, [slices, K, N], as matmulPartials
+ *   would, in the rows after them (not where the grid has no rows for them), or as the column sums
+ *   of x weighted by dz, [tile rows, K, N];
  * - the first layer's dW as column sums [tile rows, N, inputs], whose sum is dW₀.
  * Returns what ran; what did not is the caller's to make.
  */
@@ -118,10 +146,11 @@ export function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number,
   const { companion, x, firstX } = beside;
   if (M === 0) return { dz: Tensor.empty([0, N], 'siren_mlp.dz'), dbPartial: zeros([1, N]), dwSlices: null, firstPartial: null, companionRan: false }; // a sum of no rows
   const rt = runtime();
-  let roles: Roles = { companion: false, weightGradient: !!x, firstInputs: firstX?.shape[1] ?? 0 };
+  const layerRole = x ? layerGradientRole(M, N, K) : null;
+  let roles: Roles = { ...(layerRole ?? { weightGradient: false, ownOutputs: 0 }), companion: false, firstInputs: firstX?.shape[1] ?? 0 };
   if (!bindingsFit(roles)) roles = { ...roles, firstInputs: 0 };
   const planFor = (r: Roles) => matmulPlan(throughSineKernel(r), false, false, M, N, K, {
-    epilogueBytesPerColumn: COLUMN_SUM_BYTES * (1 + r.firstInputs), fixedBytes: r.companion ? PAIR_SUMS_BYTES : 0,
+    epilogueBytesPerColumn: COLUMN_SUM_BYTES * (1 + r.firstInputs + r.ownOutputs), fixedBytes: r.companion ? PAIR_SUMS_BYTES : 0,
     second: r.weightGradient ? WEIGHT_GRADIENT_CORE : undefined,
   });
   let plan = planFor(roles);
@@ -135,19 +164,21 @@ export function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number,
   const companionRows = ran ? Math.ceil(ran.groups / tilesX) : 0; // its groups first
   // layer l's dW: a [K, N] output over M points, in the product's tiles, split as matmul's would be
   const dwTileRows = Math.ceil(K / plan.tile[1]);
-  const split = x ? splitK(tilesX * dwTileRows * plan.threads, M, true) : { kSlice: 0, slices: 0 };
+  const split = roles.weightGradient ? splitK(tilesX * dwTileRows * plan.threads, M, true) : { kSlice: 0, slices: 0 };
   const dwRows = split.slices * dwTileRows;
   // the weight gradient's rows past the grid's limit: the caller makes dW in a pass of its own
   if (dwRows && companionRows + dwRows + tilesY > rt.limits.maxComputeWorkgroupsPerDimension) return throughSine(dz, w, zPrev, omega, { ...beside, x: null });
   const dzPrev = Tensor.empty([M, N], 'siren_mlp.dz');
   const partial = Tensor.empty([tilesY, N], 'siren_mlp.db_partial'); // a row per tile row
-  const dwSlices = x && Tensor.empty([split.slices, K, N], split.slices > 1 ? 'matmul.split_k' : 'matmul');
+  const dwSlices = roles.weightGradient ? Tensor.empty([split.slices, K, N], split.slices > 1 ? 'matmul.split_k' : 'matmul')
+    : roles.ownOutputs ? Tensor.empty([tilesY, K, N], 'siren_mlp.own_dw_partial') : null;
   const firstPartial = roles.firstInputs ? Tensor.empty([tilesY, N, roles.firstInputs], 'siren_mlp.first_dw_partial') : null;
   const params = new Params().u32(M).u32(N).u32(K).f32(omega).u32(companionRows).u32(dwRows).u32(split.kSlice);
   for (const field of ran?.fields ?? PAIR_FIELDS_UNUSED) params.u32(field);
   rt.dispatch(plan.kernel, {
-    inputs: [dz, w, zPrev, ...(x ? [x] : []), ...(firstPartial && firstX ? [firstX] : []), ...(ran?.inputs ?? [])],
-    outputs: [dzPrev, partial, ...(dwSlices ? [dwSlices] : []), ...(firstPartial ? [firstPartial] : []), ...(ran?.outputs ?? [])],
+    // in bufferNames' order: X, X0, OWN_X; DW, FIRST_PARTIAL, OWN_PARTIAL (one of DW and OWN_PARTIAL at most)
+    inputs: [dz, w, zPrev, ...(roles.weightGradient && x ? [x] : []), ...(firstPartial && firstX ? [firstX] : []), ...(roles.ownOutputs && x ? [x] : []), ...(ran?.inputs ?? [])],
+    outputs: [dzPrev, partial, ...(roles.weightGradient && dwSlices ? [dwSlices] : []), ...(firstPartial ? [firstPartial] : []), ...(roles.ownOutputs && dwSlices ? [dwSlices] : []), ...(ran?.outputs ?? [])],
     params, workgroups: [tilesX, companionRows + dwRows + tilesY],
   });
   return { dz: dzPrev, dbPartial: partial, dwSlices, firstPartial, companionRan: !!ran };

@@ -146,6 +146,9 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
     for (const [M, widths] of [[36, [2, 8, 12, 4, 1]], [260, [3, 64, 64, 64, 1]], [33, [3, 8, 8, 2]], [65, [2, 36, 36, 36, 1]]] as [number, number[]][]) {
       await checkCounted(`sirenMlp, dW beside, cpu tuning, ${M} points, widths ${widths.join('→')}`, network(M, widths, rng), M);
     }
+    // two layers: the one product's epilogue sums both layers' dW (3 inputs, 3 outputs), and db
+    firstLayerSums.force = true;
+    await checkCounted('sirenMlp, dW beside and first-layer sums, cpu tuning, 9 points, widths 3→8→3', network(9, [3, 8, 3], rng), 9);
     // the first layer's sums in the epilogue would take 2 more bindings: SwiftShader's 12 would
     // then leave out the companion, an H100's 16 not; counted without them
     firstLayerSums.force = false;
@@ -157,8 +160,9 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
         dispatches.push(await checkCounted(`sirenMlp, dW beside ${force ? 'on' : 'off'}, gpu tuning`, inputs, 1024));
       }
     });
-    // two hidden layers' dW passes gone; the second's sums wait for a pass of their own at the first layer
-    assert.is(dispatches[1] - dispatches[0], 1, `dispatches with dW beside ${dispatches[0]}, without ${dispatches[1]}`);
+    // the dW passes of two hidden layers and of the last gone (the last's summed in its product's
+    // epilogue); the first hidden layer's sums wait for a pass of their own at the end
+    assert.is(dispatches[1] - dispatches[0], 2, `dispatches with dW beside ${dispatches[0]}, without ${dispatches[1]}`);
     // with the first layer's sums too: its thin product gone, and the companion beside them where
     // 13 bindings fit (an H100's 16), else the second hidden layer's sums in a pass of their own
     firstLayerSums.force = null;
