@@ -138,7 +138,7 @@ test('sirenMlp with the GPU tuning: the previous layer\'s sums beside each produ
 // (weightGradientBeside), forced: with the CPU tuning (16×16 blocks, dW in one slice) on cases
 // whose hidden rows are whole vec4s (36 and 260 points; 33 and 65 keep the passes apart), and
 // with the GPU tuning (4×4 blocks, K sliced within workgroups, dW split across them, the waiting
-// sums beside the next product), on 1,024 points.
+// sums beside the next product), on 512 points.
 test('sirenMlp with each hidden layer\'s dW beside its product through the sine', async () => {
   weightGradientBeside.force = true;
   try {
@@ -152,31 +152,30 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
     // the first layer's sums in the epilogue would take 2 more bindings: SwiftShader's 12 would
     // then leave out the companion, an H100's 16 not; counted without them
     firstLayerSums.force = false;
-    const inputs = network(1024, [2, 64, 64, 64, 1], mulberry32(10));
+    // 512 points: each hidden dW split in 2 planes, so that the waiting sums pair beside the next product
+    const inputs = network(512, [2, 64, 64, 64, 1], mulberry32(10));
     const dispatches: number[] = [];
     await onRuntime({ tuning: 'gpu' }, async () => {
       for (const force of [true, false]) {
         weightGradientBeside.force = force;
-        dispatches.push(await checkCounted(`sirenMlp, dW beside ${force ? 'on' : 'off'}, gpu tuning`, inputs, 1024));
+        dispatches.push(await checkCounted(`sirenMlp, dW beside ${force ? 'on' : 'off'}, gpu tuning`, inputs, 512));
       }
-    });
-    // the dW passes of two hidden layers and of the last gone (the last's summed in its product's
-    // epilogue); the first hidden layer's sums wait for a pass of their own at the end
-    assert.is(dispatches[1] - dispatches[0], 2, `dispatches with dW beside ${dispatches[0]}, without ${dispatches[1]}`);
-    // with the first layer's sums too: its thin product gone, and the companion beside them where
-    // 13 bindings fit (an H100's 16), else the second hidden layer's sums in a pass of their own
-    firstLayerSums.force = null;
-    weightGradientBeside.force = true;
-    await onRuntime({ tuning: 'gpu' }, async () => {
-      const withFirst = await checkCounted('sirenMlp, dW beside and the first layer\'s sums, gpu tuning', inputs, 1024);
+      // the dW passes of two hidden layers and of the last gone (the last's summed in its product's
+      // epilogue); the first hidden layer's sums wait for a pass of their own at the end
+      assert.is(dispatches[1] - dispatches[0], 2, `dispatches with dW beside ${dispatches[0]}, without ${dispatches[1]}`);
+      // with the first layer's sums too: its thin product gone, and the companion beside them where
+      // 13 bindings fit (an H100's 16), else the second hidden layer's sums in a pass of their own
+      firstLayerSums.force = null;
+      weightGradientBeside.force = true;
+      const withFirst = await checkCounted('sirenMlp, dW beside and the first layer\'s sums, gpu tuning', inputs, 512);
       const allRoles = runtime().limits.maxStorageBuffersPerShaderStage >= 13;
       assert.is(withFirst, dispatches[0] - (allRoles ? 1 : 0), 'dispatches with dW beside and the first layer\'s sums');
+      firstLayerSums.force = false;
     });
-    firstLayerSums.force = false;
     // WebGPU's least 8 storage bindings: dW beside (7) without the companion (11)
     weightGradientBeside.force = true;
     await onRuntime({ tuning: 'gpu', maxStorageBuffersPerShaderStage: 8 }, async () => {
-      const fewBindings = await checkCounted('sirenMlp, dW beside, gpu tuning, 8 storage bindings', inputs, 1024);
+      const fewBindings = await checkCounted('sirenMlp, dW beside, gpu tuning, 8 storage bindings', inputs, 512);
       // the sums the two companions ran (the last layer's, the second hidden layer's) in passes of their own
       assert.is(fewBindings, dispatches[0] + 2, 'dispatches with 8 storage bindings');
     });
