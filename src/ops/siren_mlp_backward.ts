@@ -2,7 +2,8 @@
  * The product through the sine of a SIREN's backward (shaders/siren_mlp_backward.wgsl), for
  * src/ops/siren_mlp.ts: from layer l's dz, dz_prev = (dz·W)·ω·cos(ω·z_prev) and db_prev's
  * first sums, and beside it, in the same dispatch, what its caller asks for and the adapter's
- * bindings allow: a companion's sums, layer l's dW (shaders/siren_mlp_weight_gradient.wgsl), the
+ * bindings allow: a companion's sums, layer l's dW (a product in rows of its own,
+ * shaders/siren_mlp_weight_gradient.wgsl, or sums in the epilogue for a layer of ≤ 3 outputs), the
  * first layer's dW in the epilogue. Each is a role of the kernel: its bindings, its snippets.
  */
 import type { Kernel } from '../gpu/kernel.ts';
