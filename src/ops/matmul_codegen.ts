@@ -9,9 +9,9 @@
  * Contract with the including kernel (shaders/matmul.wgsl, sine_linear.wgsl): `A` and `B` are
  * array<vec4<f32>>, `params` has M, N, K; shapes satisfy usesVec4Core (K % 4 = 0, N % 4 = 0,
  * M % 4 = 0 when A is transposed). `CoreNames` renames the function, the operands and the dims
- * for a kernel with a second product (shaders/siren_mlp_backward.wgsl's weight gradient). The block sums k in [k0, k1) (multiples of 4: a split-K slice,
- * or the whole of K). Rows and columns past the matrix are clamped on load; the
- * caller drops their results on store.
+ * for a kernel with a second product (shaders/siren_mlp_backward.wgsl's weight gradient). The
+ * block sums k in [k0, k1) (multiples of 4: a split-K slice, or the whole of K). Rows and columns
+ * past the matrix are clamped on load; the caller drops their results on store.
  */
 export interface RegisterBlock {
   rows: number; // R, a multiple of 4

@@ -163,7 +163,7 @@ export const pairedGradientSums = { enabled: true };
  * sums (null where not required): dx, dW = dzᵀ·x as K slices [slices, out, in] (split on GPUs: a
  * 256×256 output over 4,096 points), and db's rows [rows, out], whose sum is db: `dbPartial`,
  * column sums of runs of dz's rows when the pass that made dz summed them already, else dz.
- * `dwMade`: dW's parts when that pass made them too (src/ops/siren_mlp.ts's first layer).
+ * `dwMade`: dW's parts when a pass made them already (src/ops/siren_mlp.ts, beside its products).
  */
 export interface GradientParts {
   dx: Tensor | null;

@@ -16,7 +16,6 @@
 import { record } from '../tensor/autograd.ts';
 import { isGradEnabled, runtime } from '../tensor/context.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { matmulPartials } from './matmul.ts';
 import { pairSums, type PairSums } from './reduce.ts';
 import { layerGradientRole, throughSine } from './siren_mlp_backward.ts';
 import { finishGradients, forwardWeightCopies, gradientParts, layerForward, pairedGradientParts, type GradientParts } from './sine_linear.ts';
@@ -38,8 +37,9 @@ export const companionSums = { enabled: true };
  * (siren_mlp_weight_gradient.wgsl): at 64² each of the two products is half a wave on an H100 and
  * a barrier costs 3.4–4.0 µs (bench/RESULTS.md), so the pair in one dispatch fills the GPU once,
  * not half of it twice. The last layer's (1 output) is summed in the epilogue. Each layer's last
- * sums then wait for the next product's companion. A 64² step has three dispatches fewer. Off until an A/B on a GPU (`npm run bench:ab`) measures it, unless
- * FUSEGRAD_DW_BESIDE=1 at start (for `bench:profile`); `force` makes the choice on any tuning (tests).
+ * sums then wait for the next product's companion. A 64² step has three dispatches fewer. Off
+ * until an A/B on a GPU (`npm run bench:ab`) measures it, unless FUSEGRAD_DW_BESIDE=1 at start
+ * (for `bench:profile`); `force` makes the choice on any tuning (tests).
  */
 export const weightGradientBeside: { enabled: boolean; force: boolean | null } = {
   enabled: typeof process !== 'undefined' && process.env?.FUSEGRAD_DW_BESIDE === '1',
@@ -114,8 +114,7 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
         const companion = waiting && companionOf(waiting.parts);
         const made = throughSine(dz, weight, z, omega, { companion, x: inputs[l], firstX });
         if (waiting) finish(waiting.layer, waiting.parts, companion, made.companionRan);
-        const dwSlices = made.dwSlices ?? matmulPartials(dz, inputs[l], { transA: true });
-        waiting = { layer: l, parts: { dx: null, dwSlices, dbRows: bias.requiresGrad ? dbPartial ?? dz : null } };
+        waiting = { layer: l, parts: gradientParts(dz, inputs[l], weight, bias, dbPartial, made.dwSlices) };
         ({ dz, dbPartial, firstPartial } = made);
         continue;
       }

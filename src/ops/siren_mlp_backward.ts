@@ -176,11 +176,17 @@ export function throughSine(dz: Tensor, w: Tensor, zPrev: Tensor, omega: number,
   const firstPartial = roles.firstInputs ? Tensor.empty([tilesY, N, roles.firstInputs], 'siren_mlp.first_dw_partial') : null;
   const params = new Params().u32(M).u32(N).u32(K).f32(omega).u32(companionRows).u32(dwRows).u32(split.kSlice);
   for (const field of ran?.fields ?? PAIR_FIELDS_UNUSED) params.u32(field);
-  rt.dispatch(plan.kernel, {
-    // in bufferNames' order: X, X0, OWN_X; DW, FIRST_PARTIAL, OWN_PARTIAL (one of DW and OWN_PARTIAL at most)
-    inputs: [dz, w, zPrev, ...(roles.weightGradient && x ? [x] : []), ...(firstPartial && firstX ? [firstX] : []), ...(roles.ownOutputs && x ? [x] : []), ...(ran?.inputs ?? [])],
-    outputs: [dzPrev, partial, ...(roles.weightGradient && dwSlices ? [dwSlices] : []), ...(firstPartial ? [firstPartial] : []), ...(roles.ownOutputs && dwSlices ? [dwSlices] : []), ...(ran?.outputs ?? [])],
-    params, workgroups: [tilesX, companionRows + dwRows + tilesY],
+  // each binding's tensor, bound in bufferNames' order
+  const tensors: Record<string, Tensor | null | undefined> = {
+    A: dz, B: w, Z: zPrev, X: x, X0: firstX, OWN_X: x, PAIR_A: ran?.inputs[0], PAIR_B: ran?.inputs[1],
+    DZ: dzPrev, PARTIAL: partial, DW: dwSlices, FIRST_PARTIAL: firstPartial, OWN_PARTIAL: dwSlices, PAIR_SA: ran?.outputs[0], PAIR_SB: ran?.outputs[1],
+  };
+  const bound = (names: string[]): Tensor[] => names.map((name) => {
+    const t = tensors[name];
+    if (!t) throw new Error(`throughSine: no tensor for ${name}`);
+    return t;
   });
+  const { reads, writes } = bufferNames(roles);
+  rt.dispatch(plan.kernel, { inputs: bound(reads), outputs: bound(writes), params, workgroups: [tilesX, companionRows + dwRows + tilesY] });
   return { dz: dzPrev, dbPartial: partial, dwSlices, firstPartial, companionRan: !!ran };
 }
