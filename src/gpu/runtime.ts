@@ -95,6 +95,11 @@ export class Runtime {
 
   /** a 4-byte storage buffer for outputs a kernel variant does not use */
   readonly unusedOutput: Binding;
+  /**
+   * One float, 1, written at creation and never after (no COPY_DST): the seed of backward() on a
+   * scalar loss (src/tensor/create.ts unitScalar), which would otherwise be a pass of its own.
+   */
+  readonly one: GPUBuffer;
   private encoder: GPUCommandEncoder | null = null;
   /** buffers that the recorded, unsubmitted work reads or writes (see write()) */
   private recorded = new Set<GPUBuffer>();
@@ -139,6 +144,9 @@ export class Runtime {
       size: this.uniformArenaBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniform arena',
     });
     this.unusedOutput = { buffer: device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'unused output' }) };
+    this.one = device.createBuffer({ size: 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, label: 'one', mappedAtCreation: true });
+    new Float32Array(this.one.getMappedRange()).set([1]);
+    this.one.unmap();
     // Rejects when the device is lost, so that pending waits end with a clear error, not a hang.
     this.lost = device.lost.then((info) => {
       this.lostMessage = `the GPU device was lost (${info.reason}): ${info.message || 'no details'}`;

@@ -8,7 +8,7 @@ import { isGradEnabled, noGrad } from './context.ts';
 import { keep, tidy } from './scope.ts';
 import { Tensor, shapeString, type GradNode } from './tensor.ts';
 import { add } from '../ops/binary.ts';
-import { full } from './create.ts';
+import { full, unitScalar } from './create.ts';
 import { reshape } from '../ops/shape.ts';
 
 /** Attaches the backward rule to `output` when grad is on and some input needs a gradient. */
@@ -58,7 +58,9 @@ function backwardPass(root: Tensor, gradient?: Tensor): void {
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>();
   // Own every gradient we hold: views of caller-given tensors, never the tensors themselves.
-  grads.set(root, gradient ? reshape(gradient, root.shape) : full(root.shape, 1));
+  // The default seed of a scalar root is the runtime's constant 1 (no pass of its own).
+  const seed = () => (root.size === 1 ? unitScalar(root.shape) : full(root.shape, 1));
+  grads.set(root, gradient ? reshape(gradient, root.shape) : seed());
 
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];

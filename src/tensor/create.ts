@@ -3,7 +3,8 @@ import type { Kernel } from '../gpu/kernel.ts';
 import { Params } from '../gpu/params.ts';
 import { mulberry32 } from '../random.ts';
 import { runtime } from './context.ts';
-import { Tensor, shapeString, sizeOf, type Shape } from './tensor.ts';
+import type { Runtime } from '../gpu/runtime.ts';
+import { Storage, Tensor, shapeString, sizeOf, type Shape } from './tensor.ts';
 
 export interface TensorOptions {
   requiresGrad?: boolean;
@@ -36,6 +37,22 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
   }
   t.requiresGrad = options.requiresGrad ?? false;
   return t;
+}
+
+/** Each runtime's `one` buffer as storage, whose first reference this map keeps for the runtime's life. */
+const unitStorage = new WeakMap<Runtime, Storage>();
+
+/**
+ * A one-element tensor holding 1 (a scalar loss's seed in backward()), without a pass: it
+ * shares the runtime's `one` buffer, which nothing writes after creation. A fill is a dispatch of
+ * its own in every training step; in a SIREN step at 64² one of 21.
+ */
+export function unitScalar(shape: Shape = []): Tensor {
+  if (sizeOf(shape) !== 1) throw new Error(`unitScalar: one element, not ${shapeString(shape)}`);
+  const rt = runtime();
+  let storage = unitStorage.get(rt);
+  if (!storage) unitStorage.set(rt, (storage = new Storage(rt, rt.one)));
+  return new Tensor(shape, storage.retain(), 'one');
 }
 
 export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {

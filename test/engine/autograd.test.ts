@@ -120,6 +120,31 @@ test('backward with an explicit gradient: vector-Jacobian product, caller keeps 
   r.dispose();
 });
 
+test('a scalar loss is seeded with the runtime\'s constant 1: no pass of its own, and the 1 survives every use', async () => {
+  const x = tensor([1, -2, 3], [3], { requiresGrad: true });
+  const passes = (gradient?: Tensor): number => tidy(() => {
+    const loss = x.square().sum();
+    const before = rt.counters.dispatches;
+    backward(loss, gradient); // the seed reaches square's rule: dx = 2x·1
+    return rt.counters.dispatches - before;
+  });
+  const one = tensor([1], []);
+  const given = passes(one);
+  zeroGrad([x]);
+  assert.is(passes(), given, 'passes with the default seed, against a seed made beforehand');
+  near(await values(x.grad), [2, -4, 6], 1e-6, 'dx');
+  // a leaf root takes the seed as its .grad; accumulating into it must leave the constant alone
+  const s = tensor([5], [], { requiresGrad: true });
+  backward(s);
+  backward(s);
+  near(await values(s.grad), [2], 0, 'leaf root, twice');
+  s.grad?.dispose();
+  s.grad = null;
+  backward(s);
+  near(await values(s.grad), [1], 0, 'the seed after the accumulations');
+  for (const t of [x, s, one]) t.dispose();
+});
+
 test('backward on a tensor that does not require grad is an error that says why', () => {
   const x = tensor([1, 2], [2]);
   const y = x.mul(2).sum();
