@@ -15,6 +15,7 @@ import { matmulSplit } from '../src/ops/matmul.ts';
 import { TARGET_THREADS, WAVE_THREADS, slicedK, transposeBFirst } from '../src/ops/matmul_kernel.ts';
 import { pairedGradientSums } from '../src/ops/sine_linear.ts';
 import { companionSums, firstLayerSums, weightGradientBeside } from '../src/ops/siren_mlp.ts';
+import { sharedFirstPass } from '../src/ops/siren_mlp_forward.ts';
 import { flag } from './flags.ts';
 import { syntheticPlane } from './fusion-models.ts';
 import { fmt, summarize } from './harness.ts';
@@ -33,13 +34,14 @@ interface Setting {
 }
 
 /** The knobs a setting touches, as this process started with them (FUSEGRAD_SLICED_K=0 included). */
-const initial = { copies: transposeBFirst.force, paired: pairedGradientSums.enabled, companion: companionSums.enabled, beside: weightGradientBeside.enabled, first: firstLayerSums.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
+const initial = { copies: transposeBFirst.force, paired: pairedGradientSums.enabled, companion: companionSums.enabled, beside: weightGradientBeside.enabled, first: firstLayerSums.enabled, firstPass: sharedFirstPass.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
 function defaults(): void {
   transposeBFirst.force = initial.copies;
   pairedGradientSums.enabled = initial.paired;
   companionSums.enabled = initial.companion;
   weightGradientBeside.enabled = initial.beside;
   firstLayerSums.enabled = initial.first;
+  sharedFirstPass.enabled = initial.firstPass;
   slicedK.enabled = initial.sliced;
   matmulSplit.threads = initial.splitThreads;
 }
@@ -54,6 +56,7 @@ const SIREN_SETTINGS: Setting[] = [
   { name: 'first layer dW as a product of its own (not in the epilogue before it)', apply: () => { firstLayerSums.enabled = false; } },
   // the forward's products read W [out, in] with the Bᵀ core: no pass of Wᵀ copies, slower loads
   { name: 'W read as stored (no Wᵀ copies)', apply: () => { transposeBFirst.force = false; } },
+  { name: 'first layer and the Wᵀ copies in passes apart (not one)', apply: () => { sharedFirstPass.enabled = false; } },
   { name: `hidden dW ${initial.beside ? 'in passes of their own' : 'beside the product through the sine'}`, apply: () => { weightGradientBeside.enabled = !initial.beside; } },
   { name: 'dW and db sums apart', apply: () => { pairedGradientSums.enabled = false; } },
   TWO_WAVES,

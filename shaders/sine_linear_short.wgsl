@@ -18,29 +18,10 @@ struct Params { M: u32, N4: u32, K: u32, omega: f32 }
 @group(0) @binding(4) var<storage, read_write> Z: array<vec4<f32>>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-override LINEAR: bool = false;
-override STORE_Z: bool = true;
+#include "common.wgsl"
+#include "sine_linear_short_outputs.wgsl"
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.y * groups.x * 256u + gid.x;
-  if (i >= params.M * params.N4) {
-    return;
-  }
-  let row = i / params.N4;
-  let column4 = i % params.N4;
-  let n = column4 * 4u;
-  let K = params.K;
-  var z = bias[column4];
-  for (var k = 0u; k < K; k++) {
-    z += X[row * K + k] * vec4<f32>(W[n * K + k], W[(n + 1u) * K + k], W[(n + 2u) * K + k], W[(n + 3u) * K + k]);
-  }
-  if (LINEAR) {
-    Y[i] = z;
-  } else {
-    if (STORE_Z) {
-      Z[i] = z;
-    }
-    Y[i] = sin(params.omega * z);
-  }
+  short_outputs(flat_index(gid, groups, 256u));
 }

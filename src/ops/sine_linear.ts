@@ -55,7 +55,7 @@ export const shortLayer: { force: boolean | null } = { force: null };
  * With 'cpu' tuning (SwiftShader) always the cores: barriers are expensive there, its threads walk
  * rows well, and it is not store-bound.
  */
-function forwardForm(N: number, K: number): Form {
+export function forwardForm(N: number, K: number): Form {
   const gpu = runtime().tuning === 'gpu';
   if (K <= 4 && N % 4 === 0 && (shortLayer.force ?? gpu)) return 'short';
   if (N <= 4 && K % 4 === 0 && K > 0 && (narrowLayer.force ?? gpu)) return 'narrow';
@@ -101,6 +101,11 @@ function checkShapes(x: Tensor, w: Tensor, b: Tensor): void {
   }
 }
 
+/** Whether layerForward on M rows reads W [out, in] from a copy transposed to [in, out] (see forwardWeightCopies). */
+export function copiedForForward(M: number, w: Tensor): boolean {
+  return w.rank === 2 && forwardForm(w.shape[0], w.shape[1]) === 'core' && copiesBTransposed(M, w.shape[0], w.shape[1], false);
+}
+
 /**
  * The copies of W as [in, out] that layerForward reads with the plain core (see
  * copiesBTransposed), for each of a chain of layers on M rows (null where it reads W as stored),
@@ -108,7 +113,7 @@ function checkShapes(x: Tensor, w: Tensor, b: Tensor): void {
  * layerForward makes its own copy here too, so the choice lives in one place.
  */
 export function forwardWeightCopies(M: number, weights: readonly Tensor[]): (Tensor | null)[] {
-  const copied = weights.map((w) => w.rank === 2 && forwardForm(w.shape[0], w.shape[1]) === 'core' && copiesBTransposed(M, w.shape[0], w.shape[1], false));
+  const copied = weights.map((w) => copiedForForward(M, w));
   const copies = noGrad(() => transposeEach(weights.filter((_, i) => copied[i])));
   let next = 0;
   return copied.map((c) => (c ? copies[next++] : null));

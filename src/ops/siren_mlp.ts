@@ -9,7 +9,8 @@
  * also run the sums of the layer after it (companionSums): a pass fewer per layer. It can also
  * make the layer's dW itself (weightGradientBeside), which then needs no pass of its own.
  * Forward: each layer's own kernel (src/ops/sine_linear.ts layerForward), as sineLinear's, with
- * the weights those kernels read transposed copied first, in one pass.
+ * the weights those kernels read transposed copied first, in one pass, which on GPUs also runs the
+ * first layer (src/ops/siren_mlp_forward.ts).
  * Shapes: x [M, in]; layers { weight [out, in], bias [out] } → [M, out of the last].
  * Float64 reference: src/reference/siren_mlp.ts.
  */
@@ -18,6 +19,7 @@ import { isGradEnabled, runtime } from '../tensor/context.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { pairSums, type PairSums } from './reduce.ts';
 import { layerGradientRole, throughSine } from './siren_mlp_backward.ts';
+import { firstPass } from './siren_mlp_forward.ts';
 import { finishGradients, forwardWeightCopies, gradientParts, layerForward, pairedGradientParts, type GradientParts } from './sine_linear.ts';
 
 export interface MlpLayer {
@@ -75,11 +77,13 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
   const keepZ = isGradEnabled() && [x, ...params].some((t) => t.requiresGrad);
   const inputs: Tensor[] = []; // each layer's input: the backward's dW = dzᵀ·input
   const zs: (Tensor | null)[] = [];
-  const wCopies = forwardWeightCopies(x.shape[0], layers.map((layer) => layer.weight));
+  // the first layer and the later layers' weight copies in one pass where they can share it
+  const first = firstPass(x, layers, omega, keepZ);
+  const wCopies = first?.copies ?? forwardWeightCopies(x.shape[0], layers.map((layer) => layer.weight));
   let h = x;
   layers.forEach((layer, l) => {
     inputs.push(h);
-    const { y, z } = layerForward(h, layer.weight, layer.bias, l < last ? omega : null, keepZ, wCopies[l]);
+    const { y, z } = l === 0 && first ? first : layerForward(h, layer.weight, layer.bias, l < last ? omega : null, keepZ, wCopies[l]);
     zs.push(z);
     h = y;
   });

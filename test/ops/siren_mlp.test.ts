@@ -3,8 +3,9 @@
 // with central differences on the small cases; then against the chain of sineLinear ops.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, ops, runtime, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
+import { init, noGrad, ops, runtime, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
 import { companionSums, firstLayerSums, weightGradientBeside } from '../../src/ops/siren_mlp.ts';
+import { sharedFirstPass } from '../../src/ops/siren_mlp_forward.ts';
 import { slicedK, transposeBFirst } from '../../src/ops/matmul_kernel.ts';
 import { narrowLayer, pairedGradientSums, shortLayer } from '../../src/ops/sine_linear.ts';
 import * as ref from '../../src/reference/siren_mlp.ts';
@@ -141,6 +142,7 @@ test('sirenMlp with the GPU tuning: the previous layer\'s sums beside each produ
 // sums beside the next product), on 512 points.
 test('sirenMlp with each hidden layer\'s dW beside its product through the sine', async () => {
   weightGradientBeside.force = true;
+  sharedFirstPass.enabled = false; // its bindings, too, depend on the limit: counted apart
   try {
     const rng = mulberry32(9);
     for (const [M, widths] of [[36, [2, 8, 12, 4, 1]], [260, [3, 64, 64, 64, 1]], [33, [3, 8, 8, 2]], [65, [2, 36, 36, 36, 1]]] as [number, number[]][]) {
@@ -182,6 +184,7 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
   } finally {
     weightGradientBeside.force = null;
     firstLayerSums.force = null;
+    sharedFirstPass.enabled = true;
   }
 });
 
@@ -210,6 +213,60 @@ test('sirenMlp: the first layer\'s dW in the epilogue of the product before it, 
   } finally {
     firstLayerSums.force = null;
   }
+});
+
+/** A 5×64 SIREN's output on 260 points without autograd (z not kept), with the first pass shared or apart, and its passes. */
+async function inference(shared: boolean): Promise<{ values: number[]; passes: number }> {
+  sharedFirstPass.enabled = shared;
+  const inputs = network(260, [2, 64, 64, 64, 64, 1], mulberry32(14)).map((t) => tensor(Float32Array.from(t.data), t.shape));
+  const before = runtime().counters.dispatches;
+  const y = noGrad(() => mlp(inputs));
+  const passes = runtime().counters.dispatches - before;
+  const values = Array.from(await y.read());
+  for (const t of [y, ...inputs]) t.dispose();
+  return { values, passes };
+}
+
+// The first layer and the later layers' weight copies in one pass (sharedFirstPass), the GPU
+// tuning's default where the first layer takes the short kernel: with the copies forced (they
+// start at 256 points), against the reference and against the two passes apart, on odd point
+// counts with 1 to 3 copies of non-square weights (the last layer, narrow, takes none); then for
+// inference (z not kept); then with WebGPU's least 8 storage bindings, which 3 copies exceed (11).
+test('sirenMlp: the first layer and the later layers\' weight copies in one pass, and apart', async () => {
+  await onRuntime({ tuning: 'gpu' }, async () => {
+    transposeBFirst.force = true;
+    try {
+      const rng = mulberry32(13);
+      const cases: [number, number[]][] = [[1, [2, 8, 12, 1]], [7, [2, 8, 12, 16, 1]], [33, [3, 12, 8, 8, 2]], [260, [2, 64, 64, 64, 64, 1]]];
+      for (const [M, widths] of cases) {
+        const inputs = network(M, widths, rng);
+        const dispatches: number[] = [];
+        for (const enabled of [true, false]) {
+          sharedFirstPass.enabled = enabled;
+          dispatches.push(await checkCounted(`sirenMlp, first pass ${enabled ? 'shared' : 'apart'}, ${M} points, widths ${widths.join('→')}`, inputs, M));
+        }
+        assert.is(dispatches[1] - dispatches[0], 1, `${widths.join('→')}: dispatches ${dispatches.join(' / ')}`);
+      }
+      const apart = await inference(false);
+      const shared = await inference(true);
+      assert.is(apart.passes - shared.passes, 1, `inference passes ${shared.passes} shared, ${apart.passes} apart`);
+      assert.equal(shared.values, apart.values, 'inference output, shared and apart');
+    } finally {
+      transposeBFirst.force = null;
+      sharedFirstPass.enabled = true;
+    }
+  });
+  await onRuntime({ tuning: 'gpu', maxStorageBuffersPerShaderStage: 8 }, async () => {
+    transposeBFirst.force = true;
+    try {
+      const [shared, apart] = [await inference(true), await inference(false)];
+      assert.is(shared.passes, apart.passes, '8 storage bindings: inference passes, the first pass left apart');
+      assert.equal(shared.values, apart.values, '8 storage bindings: inference output');
+    } finally {
+      transposeBFirst.force = null;
+      sharedFirstPass.enabled = true;
+    }
+  });
 });
 
 // A device with WebGPU's least workgroup memory, 16 KiB, rejects a kernel that declares more: K in
