@@ -106,6 +106,13 @@ export function transpose(x: Tensor): Tensor {
 
 /** matrices a transpose_each.wgsl pass takes at most, however many bindings an adapter has */
 const TRANSPOSE_SLOTS = 4;
+
+/**
+ * Slot k's element j of a transposing copy (transpose_each.wgsl, siren_mlp_forward.wgsl):
+ * out_k [cols_k, rows_k] at j, adjacent stores, from in_k [rows_k, cols_k].
+ */
+export const transposeSlot = (k: number, j: string): string =>
+  `if (${j} < params.rows_${k} * params.cols_${k}) { out_${k}[${j}] = in_${k}[(${j} % params.rows_${k}) * params.cols_${k} + ${j} / params.rows_${k}]; }`;
 const transposeKernels = new Map<number, Kernel>();
 function transposeEachKernel(slots: number): Kernel {
   let k = transposeKernels.get(slots);
@@ -117,8 +124,7 @@ function transposeEachKernel(slots: number): Kernel {
         SLOT_PARAMS: ks.map((k) => `  rows_${k}: u32, cols_${k}: u32, start_${k}: u32,`).join('\n'),
         SLOT_BINDINGS: slotBindings(slots, [['in', 'read'], ['out', 'read_write']]),
         PARAMS_BINDING: String(2 * slots),
-        SLOT_COPIES: slotBranches(slots, (k, j) =>
-          `if (${j} < params.rows_${k} * params.cols_${k}) { out_${k}[${j}] = in_${k}[(${j} % params.rows_${k}) * params.cols_${k} + ${j} / params.rows_${k}]; }`),
+        SLOT_COPIES: slotBranches(slots, transposeSlot),
       },
     };
     transposeKernels.set(slots, k);

@@ -12,6 +12,7 @@ import { Params } from '../gpu/params.ts';
 import { slotBranches, slotStarts } from '../gpu/slots.ts';
 import { noGrad, runtime } from '../tensor/context.ts';
 import { Tensor } from '../tensor/tensor.ts';
+import { transposeSlot } from './shape.ts';
 import { copiedForForward, forwardForm } from './sine_linear.ts';
 import type { MlpLayer } from './siren_mlp.ts';
 
@@ -44,9 +45,7 @@ function firstPassKernel(copies: number, keepZ: boolean): Kernel {
           ...ks.map((k, i) => storage(5 + copies + i, 'read_write', `out_${k}`)),
         ].join('\n'),
         PARAMS_BINDING: String(LAYER_BINDINGS + 2 * copies),
-        SLOTS: slotBranches(slots, (k, j) => (k === 1
-          ? `short_outputs(${j});`
-          : `if (${j} < params.rows_${k} * params.cols_${k}) { out_${k}[${j}] = in_${k}[(${j} % params.rows_${k}) * params.cols_${k} + ${j} / params.rows_${k}]; }`)),
+        SLOTS: slotBranches(slots, (k, j) => (k === 1 ? `short_outputs(${j});` : transposeSlot(k, j))),
       },
     };
     kernels.set(key, k);
