@@ -14,7 +14,7 @@ import { DIDFuse } from '../src/models/didfuse.ts';
 import { matmulSplit } from '../src/ops/matmul.ts';
 import { TARGET_THREADS, WAVE_THREADS, slicedK, transposeBFirst } from '../src/ops/matmul_kernel.ts';
 import { pairedGradientSums } from '../src/ops/sine_linear.ts';
-import { companionSums, firstLayerSums, weightGradientBeside } from '../src/ops/siren_mlp.ts';
+import { companionSums, firstLayerSums, lastLayerSums, weightGradientBeside } from '../src/ops/siren_mlp.ts';
 import { sharedFirstPass } from '../src/ops/siren_mlp_forward.ts';
 import { flag } from './flags.ts';
 import { syntheticPlane } from './fusion-models.ts';
@@ -34,13 +34,14 @@ interface Setting {
 }
 
 /** The knobs a setting touches, as this process started with them (FUSEGRAD_SLICED_K=0 included). */
-const initial = { copies: transposeBFirst.force, paired: pairedGradientSums.enabled, companion: companionSums.enabled, beside: weightGradientBeside.enabled, first: firstLayerSums.enabled, firstPass: sharedFirstPass.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
+const initial = { copies: transposeBFirst.force, paired: pairedGradientSums.enabled, companion: companionSums.enabled, beside: weightGradientBeside.enabled, first: firstLayerSums.enabled, last: lastLayerSums.enabled, firstPass: sharedFirstPass.enabled, sliced: slicedK.enabled, splitThreads: matmulSplit.threads };
 function defaults(): void {
   transposeBFirst.force = initial.copies;
   pairedGradientSums.enabled = initial.paired;
   companionSums.enabled = initial.companion;
   weightGradientBeside.enabled = initial.beside;
   firstLayerSums.enabled = initial.first;
+  lastLayerSums.enabled = initial.last;
   sharedFirstPass.enabled = initial.firstPass;
   slicedK.enabled = initial.sliced;
   matmulSplit.threads = initial.splitThreads;
@@ -54,6 +55,7 @@ const SIREN_SETTINGS: Setting[] = [
   { name: 'dW and db sums in passes of their own (no companion)', apply: () => { companionSums.enabled = false; } },
   // the flip side of the engine's default, whichever that is
   { name: 'first layer dW as a product of its own (not in the epilogue before it)', apply: () => { firstLayerSums.enabled = false; } },
+  { name: 'last layer dW as a product of its own (not in its product\'s epilogue)', apply: () => { lastLayerSums.enabled = false; } },
   // the forward's products read W [out, in] with the Bᵀ core: no pass of Wᵀ copies, slower loads
   { name: 'W read as stored (no Wᵀ copies)', apply: () => { transposeBFirst.force = false; } },
   { name: 'first layer and the Wᵀ copies in passes apart (not one)', apply: () => { sharedFirstPass.enabled = false; } },

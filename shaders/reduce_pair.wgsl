@@ -1,18 +1,18 @@
-// Two sums over a leading axis in one pass (src/ops/reduce.ts, sumLeadingPair; the work itself is
-// pair_sums.wgsl): a dispatch costs a few µs on a GPU even when it does nothing, so a layer's two
-// last sums share one.
-// bindings: 0 PAIR_A (read); 1 PAIR_B (read); 2 PAIR_SA (storage, [cols_a]); 3 PAIR_SB (storage,
-//           [cols_b]); 4 params { rows_a, cols_a, lanes_a, groups_a, rows_b, cols_b, lanes_b }
-// workgroup 256; grid: grid1d(groups_a + ceil(cols_b / lanes_b), 1)
+// Sums over a leading axis, a pair or two pairs, in one pass (src/ops/reduce.ts, sumLeadingPair and
+// sumLeadingPairs; the work itself is pair_sums.wgsl): a dispatch costs a few µs on a GPU even when
+// it does nothing, so a layer's two last sums share one, and two layers' sums can too.
+// bindings: PAIR_A, PAIR_B, [PAIR_C, PAIR_D] (read); PAIR_SA [cols_a], PAIR_SB [cols_b], [PAIR_SC,
+//           PAIR_SD] (storage); then params { PAIR_FIELDS } (numbered by the snippets: 0 .. 4 for
+//           one pair, 0 .. 8 for two)
+// workgroup 256; grid: grid1d(the groups of every matrix, 1)
 #include "common.wgsl"
 
-struct Params { rows_a: u32, cols_a: u32, lanes_a: u32, groups_a: u32, rows_b: u32, cols_b: u32, lanes_b: u32 }
+struct Params {
+{{PAIR_FIELDS}}
+}
 
-@group(0) @binding(0) var<storage, read> PAIR_A: array<f32>;
-@group(0) @binding(1) var<storage, read> PAIR_B: array<f32>;
-@group(0) @binding(2) var<storage, read_write> PAIR_SA: array<f32>;
-@group(0) @binding(3) var<storage, read_write> PAIR_SB: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+{{PAIR_DECLARATIONS}}
+@group(0) @binding({{PARAMS_BINDING}}) var<uniform> params: Params;
 
 #include "pair_sums.wgsl"
 

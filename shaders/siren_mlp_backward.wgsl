@@ -4,8 +4,8 @@
 // sums the tile's rows of dz_prev, the first level of the previous layer's db. Without it, dx is
 // written, then read again by a pass of its own (sine_linear_backward.wgsl).
 // With a companion (the COMPANION snippets), the workgroups before the product's tiles also
-// finish a layer's gradients (its dW slices and db partials: pair_sums.wgsl), which were ready
-// before this dispatch: a SIREN step's sums each take a pass of their own otherwise.
+// finish the gradients of one or two layers (their dW slices and db partials: pair_sums.wgsl),
+// which were ready before this dispatch: a SIREN step's sums each take a pass of their own otherwise.
 // With a weight gradient (the DW snippets, siren_mlp_weight_gradient.wgsl), the next workgroup
 // rows make layer l's dW = dzᵀ·x_l, which reads the same dz and so needs no pass of its own. The
 // companion is then layer l + 1's sums (layer l's own are not ready); without it, layer l's.
@@ -23,16 +23,16 @@
 //   FIRST_PARTIAL: [tiles along rows, N, FIRST_IN], whose sum over tiles is dW₀ [N, FIRST_IN]
 //   OWN_PARTIAL: [tiles along rows, OWN_OUT, N], whose sum over tiles is dW_l [K, N]
 // bindings (src/ops/siren_mlp_backward.ts throughSineKernel): A, B, Z, [X], [X0], [OWN_X],
-//           [PAIR_A, PAIR_B] (read); DZ, PARTIAL, [DW], [FIRST_PARTIAL], [OWN_PARTIAL],
-//           [PAIR_SA, PAIR_SB] (storage); the epilogue roles' buffers are private stubs without them;
-//           params { M, N, K, omega, companion_rows, dw_rows, dw_k_slice, and pair_sums.wgsl's
-//           fields (0 for a role that does not run) }
+//           [PAIR_A, PAIR_B, [PAIR_C, PAIR_D]] (read); DZ, PARTIAL, [DW], [FIRST_PARTIAL],
+//           [OWN_PARTIAL], [PAIR_SA, PAIR_SB, [PAIR_SC, PAIR_SD]] (storage); the epilogue roles'
+//           buffers are private stubs without them; params { M, N, K, omega, companion_rows,
+//           dw_rows, dw_k_slice, and pair_sums.wgsl's fields (0 for a role that does not run) }
 // workgroup, tiles and K slices as in matmul.wgsl (256 invocations with a companion);
 // grid: (ceil(N / tile columns), companion_rows + dw_rows + ceil(M / tile rows))
 
 struct Params {
   M: u32, N: u32, K: u32, omega: f32, companion_rows: u32, dw_rows: u32, dw_k_slice: u32,
-  rows_a: u32, cols_a: u32, lanes_a: u32, groups_a: u32, rows_b: u32, cols_b: u32, lanes_b: u32,
+{{PAIR_FIELDS}}
 }
 
 @group(0) @binding(0) var<storage, read> A: array<{{OPERAND}}>; // f32, or vec4<f32> for the vec4 core

@@ -205,7 +205,6 @@ export const sum = (x: Tensor, options: ReduceOptions = {}) => reduce('sum', x, 
 export const max = (x: Tensor, options: ReduceOptions = {}) => reduce('max', x, options);
 export const min = (x: Tensor, options: ReduceOptions = {}) => reduce('min', x, options);
 
-const SUM_PAIR: Kernel = { name: 'reduce.sum_pair', file: 'reduce_pair.wgsl', inputs: 2, outputs: 2, uniform: true };
 /** invocations of a pair_sums.wgsl workgroup, and so the most columns one covers */
 const PAIR_THREADS = 256;
 /** Columns a workgroup covers at the least when its columns are long: 32 bytes of a row, a GPU's memory sector. */
@@ -245,21 +244,50 @@ function pairLayout(x: Tensor): { rows: number; cols: number; lanes: number; gro
 }
 
 /**
+ * pair_sums.wgsl's params, in the order of its includers' structs: a pair's first matrix's rows,
+ * columns, lanes and groups, its second's rows, columns and lanes; then the second pair's first
+ * group, and its fields likewise (0 where there is no second pair).
+ */
+const PAIR_FIELD_NAMES = ['rows_a', 'cols_a', 'lanes_a', 'groups_a', 'rows_b', 'cols_b', 'lanes_b',
+  'first_c', 'rows_c', 'cols_c', 'lanes_c', 'groups_c', 'rows_d', 'cols_d', 'lanes_d'] as const;
+/** the fields of one pair: the rest are the second pair's */
+const ONE_PAIR_FIELDS = 7;
+/** The params struct's members for pair_sums.wgsl, as WGSL (the PAIR_FIELDS snippet). */
+export const PAIR_FIELDS_WGSL = PAIR_FIELD_NAMES.map((name) => `  ${name}: u32,`).join('\n');
+/** PAIR_FIELDS' values where no sums run (a SIREN product without a companion) */
+export const PAIR_FIELDS_UNUSED: readonly number[] = PAIR_FIELD_NAMES.map(() => 0);
+
+/**
+ * The storage buffers pair_sums.wgsl binds for `pairs` pairs, in binding order (reads, then
+ * writes), and, for one pair, the second pair's as private stubs its code never reaches.
+ */
+export function pairBuffers(pairs: 1 | 2): { reads: string[]; writes: string[]; stubs: string } {
+  const second = pairs === 2;
+  return {
+    reads: ['PAIR_A', 'PAIR_B', ...(second ? ['PAIR_C', 'PAIR_D'] : [])],
+    writes: ['PAIR_SA', 'PAIR_SB', ...(second ? ['PAIR_SC', 'PAIR_SD'] : [])],
+    stubs: second ? '' : ['PAIR_C', 'PAIR_D', 'PAIR_SC', 'PAIR_SD'].map((name) => `var<private> ${name}: array<f32, 1>;`).join('\n'),
+  };
+}
+
+/**
  * How pair_sums.wgsl sums a [ra, ...] and b [rb, ...] over their first axis: the sums to fill,
  * the buffers to bind (longer loops first, so that their workgroups start at once instead of
  * trailing the other's: a 64² SIREN's db, 16 workgroups of 8 loads, ahead of its dW slices'
  * 256 of 4), the params fields and the workgroups. Null when either sum is longer than one pass does
- * well (PAIR_MAX_LOADS). Also run beside a SIREN layer's product (src/ops/siren_mlp_backward.ts).
+ * well (PAIR_MAX_LOADS). Two pairs join into one plan (joinPairSums). Also run beside a SIREN
+ * layer's product (src/ops/siren_mlp_backward.ts).
  */
 export interface PairSums {
-  /** Σ over a's first axis, Σ over b's */
-  sums: [Tensor, Tensor];
-  /** what the kernel binds: PAIR_A, PAIR_B, then PAIR_SA, PAIR_SB */
-  inputs: [Tensor, Tensor];
-  outputs: [Tensor, Tensor];
-  /** rows_a, cols_a, lanes_a, groups_a, rows_b, cols_b, lanes_b */
+  /** Σ over the first axis of a and of b, then of c and d when two pairs joined */
+  sums: Tensor[];
+  /** what the kernel binds: PAIR_A, PAIR_B (PAIR_C, PAIR_D), then PAIR_SA, PAIR_SB (PAIR_SC, PAIR_SD) */
+  inputs: Tensor[];
+  outputs: Tensor[];
+  /** the values of PAIR_FIELD_NAMES */
   fields: number[];
   groups: number;
+  pairs: 1 | 2;
 }
 
 export function pairSums(a: Tensor, b: Tensor): PairSums | null {
@@ -269,11 +297,51 @@ export function pairSums(a: Tensor, b: Tensor): PairSums | null {
   const sa = Tensor.empty(a.shape.slice(1), 'reduce.sum_pair');
   const sb = Tensor.empty(b.shape.slice(1), 'reduce.sum_pair');
   const [first, second] = lb.loads > la.loads ? [{ x: b, s: sb, l: lb }, { x: a, s: sa, l: la }] : [{ x: a, s: sa, l: la }, { x: b, s: sb, l: lb }];
+  const fields = [first.l.rows, first.l.cols, first.l.lanes, first.l.groups, second.l.rows, second.l.cols, second.l.lanes];
   return {
     sums: [sa, sb], inputs: [first.x, second.x], outputs: [first.s, second.s],
-    fields: [first.l.rows, first.l.cols, first.l.lanes, first.l.groups, second.l.rows, second.l.cols, second.l.lanes],
-    groups: first.l.groups + second.l.groups,
+    fields: [...fields, ...PAIR_FIELDS_UNUSED.slice(ONE_PAIR_FIELDS)],
+    groups: first.l.groups + second.l.groups, pairs: 1,
   };
+}
+
+/** Two one-pair plans as one: p's groups first, then q's (a pass, or a companion, fewer). */
+export function joinPairSums(p: PairSums, q: PairSums): PairSums {
+  if (p.pairs !== 1 || q.pairs !== 1) throw new Error('joinPairSums: two plans of one pair each');
+  return {
+    sums: [...p.sums, ...q.sums], inputs: [...p.inputs, ...q.inputs], outputs: [...p.outputs, ...q.outputs],
+    fields: [...p.fields.slice(0, ONE_PAIR_FIELDS), p.groups, ...q.fields.slice(0, ONE_PAIR_FIELDS)],
+    groups: p.groups + q.groups, pairs: 2,
+  };
+}
+
+const sumPairKernels = new Map<number, Kernel>();
+/** reduce_pair.wgsl for one pair or two */
+function sumPairKernel(pairs: 1 | 2): Kernel {
+  let k = sumPairKernels.get(pairs);
+  if (!k) {
+    const { reads, writes, stubs } = pairBuffers(pairs);
+    const declarations = [...reads.map((name, i) => `@group(0) @binding(${i}) var<storage, read> ${name}: array<f32>;`),
+      ...writes.map((name, i) => `@group(0) @binding(${reads.length + i}) var<storage, read_write> ${name}: array<f32>;`), stubs];
+    k = {
+      name: pairs === 1 ? 'reduce.sum_pair' : 'reduce.sum_pairs', file: 'reduce_pair.wgsl', inputs: reads.length, outputs: writes.length, uniform: true,
+      snippets: { PAIRS: String(pairs), PAIR_FIELDS: PAIR_FIELDS_WGSL, PAIR_DECLARATIONS: declarations.join('\n'), PARAMS_BINDING: String(reads.length + writes.length) },
+    };
+    sumPairKernels.set(pairs, k);
+  }
+  return k;
+}
+
+/** Runs a plan's sums in a pass of their own (reduce_pair.wgsl) and returns them. */
+export function runPairSums(plan: PairSums): Tensor[] {
+  if (plan.sums.some((t) => t.size)) { // a sum of no rows is zeros: the kernel's loop runs no times
+    const rt = runtime();
+    rt.dispatch(sumPairKernel(plan.pairs), {
+      inputs: plan.inputs, outputs: plan.outputs, params: plan.fields.reduce((p, v) => p.u32(v), new Params()),
+      workgroups: rt.grid1d(plan.groups, 1),
+    });
+  }
+  return plan.sums;
 }
 
 /**
@@ -285,14 +353,8 @@ export function pairSums(a: Tensor, b: Tensor): PairSums | null {
 export function sumLeadingPair(a: Tensor, b: Tensor): [Tensor, Tensor] {
   const plan = pairSums(a, b);
   if (!plan) return [sumLeading(a), sumLeading(b)];
-  if (plan.sums[0].size || plan.sums[1].size) { // a sum of no rows is zeros: the kernel's loop runs no times
-    const rt = runtime();
-    rt.dispatch(SUM_PAIR, {
-      inputs: plan.inputs, outputs: plan.outputs, params: plan.fields.reduce((p, v) => p.u32(v), new Params()),
-      workgroups: rt.grid1d(plan.groups, 1),
-    });
-  }
-  return plan.sums;
+  const [sa, sb] = runPairSums(plan);
+  return [sa, sb];
 }
 
 export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {

@@ -5,9 +5,11 @@
  * layer's sine, dz_prev = dx·ω·cos(ω·z_prev), and sums each tile's rows of its db. The chain of
  * sineLinear ops computes dz in a pass of its own, which reads dx back (sine_linear_backward.wgsl):
  * here each layer but the last has one pass, and one write and read of [points, width], fewer.
- * Each layer's dW (split into K slices on GPUs) and db end in two sums; that kernel's workgroups
- * also run the sums of the layer after it (companionSums): a pass fewer per layer. It can also
- * make the layer's dW itself (weightGradientBeside), which then needs no pass of its own.
+ * Each layer's dW (split into K slices on GPUs) and db end in two sums, which wait in a queue for
+ * the next such kernel with room for them: its workgroups also run the sums of the oldest layer
+ * waiting (companionSums), a pass fewer per layer; what is left at the end takes passes of two
+ * layers each. The kernel can also make the layer's dW itself (weightGradientBeside, and
+ * lastLayerSums for a last layer of ≤ 3 outputs), which then needs no pass of its own.
  * Forward: each layer's own kernel (src/ops/sine_linear.ts layerForward), as sineLinear's, with
  * the weights those kernels read transposed copied first, in one pass, which on GPUs also runs the
  * first layer (src/ops/siren_mlp_forward.ts).
@@ -17,7 +19,7 @@
 import { record } from '../tensor/autograd.ts';
 import { isGradEnabled, runtime } from '../tensor/context.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { pairSums, type PairSums } from './reduce.ts';
+import { joinPairSums, pairSums, runPairSums, type PairSums } from './reduce.ts';
 import { layerGradientRole, throughSine } from './siren_mlp_backward.ts';
 import { firstPass } from './siren_mlp_forward.ts';
 import { finishGradients, forwardWeightCopies, gradientParts, layerForward, pairedGradientParts, type GradientParts } from './sine_linear.ts';
@@ -61,10 +63,23 @@ const FIRST_INPUTS_MOST = 4;
  */
 export const firstLayerSums: { enabled: boolean; force: boolean | null } = { enabled: true, force: null };
 
+/**
+ * Whether the last layer's dW = dzᵀ·x, where it has at most 3 outputs (a SIREN's 1), is summed by
+ * the epilogue of its product through the sine, as column sums of x weighted by each output's dz
+ * (the OWN role of shaders/siren_mlp_backward.wgsl): the pass of a thin product (a column of
+ * points summed into 1×256 outputs) fewer. Every layer's sums then run one companion later, and
+ * the first two layers' share the last pass. GPU tuning only, as firstLayerSums; `force` makes
+ * the choice on any tuning (tests).
+ */
+export const lastLayerSums: { enabled: boolean; force: boolean | null } = { enabled: true, force: null };
+
 /** Whether throughSine makes layer l's dW from dz [M, K] and x [M, N] beside its product (see layerGradientRole). */
 function weightGradientFits(M: number, N: number, K: number): boolean {
-  if (!(weightGradientBeside.force ?? (weightGradientBeside.enabled && runtime().tuning === 'gpu'))) return false;
-  return layerGradientRole(M, N, K) !== null; // the other roles join where their bindings fit too
+  const role = layerGradientRole(M, N, K); // the other roles join where their bindings fit too
+  if (!role) return false;
+  const gpu = runtime().tuning === 'gpu';
+  if (role.ownOutputs) return lastLayerSums.force ?? (lastLayerSums.enabled && gpu);
+  return weightGradientBeside.force ?? (weightGradientBeside.enabled && gpu);
 }
 
 const takesFirstLayerSums = (): boolean => firstLayerSums.force ?? (firstLayerSums.enabled && runtime().tuning === 'gpu');
@@ -90,52 +105,49 @@ export function sirenMlp(x: Tensor, layers: readonly MlpLayer[], omega: number):
   for (const copy of wCopies) copy?.dispose();
   return record(h, 'sirenMlp', [x, ...params], (g) => {
     const grads: (Tensor | null)[] = [x, ...params].map(() => null);
-    /** layer l's dW and db: the sums its companion made where it ran, else a pass of their own */
-    const finish = (l: number, parts: GradientParts, companion: PairSums | null, companionRan: boolean): void => {
-      if (companion && companionRan) [grads[1 + 2 * l], grads[2 + 2 * l]] = companion.sums;
-      else {
-        companion?.sums.forEach((t) => t.dispose());
-        [grads[1 + 2 * l], grads[2 + 2 * l]] = finishGradients(parts);
-      }
-    };
-    /** a layer's last sums, to run beside the next product (null: in a pass of their own) */
-    const companionOf = (parts: GradientParts): PairSums | null => {
+    /** layers whose dW and db wait for their last sums, oldest first (each one pair: pairSums) */
+    const pending: { layer: number; plan: PairSums }[] = [];
+    /** layer l's last sums: queued for a companion, or made now where they are not one pair or companions are off */
+    const queue = (l: number, parts: GradientParts): void => {
       const paired = companionSums.enabled ? pairedGradientParts(parts) : null;
-      return paired && pairSums(...paired);
+      const plan = paired && pairSums(...paired);
+      if (plan) pending.push({ layer: l, plan });
+      else [grads[1 + 2 * l], grads[2 + 2 * l]] = finishGradients(parts);
+    };
+    /** the first `count` queued layers' sums were made: their dW and db */
+    const made = (count: number): void => {
+      for (const { layer, plan } of pending.splice(0, count)) [grads[1 + 2 * layer], grads[2 + 2 * layer]] = plan.sums;
     };
     let dz = g; // the gradient at layer l's pre-activation (the last layer is linear: at its output)
     let dbPartial: Tensor | null = null; // partial column sums of dz, when the fused kernel made them
-    // a layer whose dW was made beside its product through the sine: its sums wait for the next
-    let waiting: { layer: number; parts: GradientParts } | null = null;
     let firstPartial: Tensor | null = null; // the first layer's dW parts, when the last product's epilogue made them
     for (let l = last; l >= 0; l--) {
       const { weight, bias } = layers[l];
-      const z = l > 0 ? zs[l - 1] : null;
-      if (l > 0 && !z) throw new Error('sirenMlp: z was not kept');
-      // the product that makes the first layer's dz can also make its dW's first sums
-      const firstX = l === 1 && takesFirstLayerSums() && layers[0].weight.requiresGrad && inputs[0].shape[1] <= FIRST_INPUTS_MOST ? inputs[0] : null;
-      if (z && weight.requiresGrad && weightGradientFits(dz.shape[0], weight.shape[1], weight.shape[0])) {
-        const companion = waiting && companionOf(waiting.parts);
-        const made = throughSine(dz, weight, z, omega, { companion, x: inputs[l], firstX });
-        if (waiting) finish(waiting.layer, waiting.parts, companion, made.companionRan);
-        waiting = { layer: l, parts: gradientParts(dz, inputs[l], weight, bias, dbPartial, made.dwSlices) };
-        ({ dz, dbPartial, firstPartial } = made);
-        continue;
-      }
-      if (waiting) finish(waiting.layer, waiting.parts, null, false);
-      waiting = null;
-      // a layer's input past the first is this op's own, recorded by no one: no dx is made for it
-      const parts = gradientParts(dz, inputs[l], weight, bias, dbPartial, firstPartial);
-      if (!z) { // the first layer
+      if (l === 0) { // the first layer: no sine before it, no product through one
+        const parts = gradientParts(dz, inputs[0], weight, bias, dbPartial, firstPartial);
         grads[0] = parts.dx;
-        finish(0, parts, null, false);
+        queue(0, parts);
         break;
       }
-      // this layer's last sums beside the next product, or in a pass of their own
-      const companion = companionOf(parts);
-      let companionRan: boolean;
-      ({ dz, dbPartial, firstPartial, companionRan } = throughSine(dz, weight, z, omega, { companion, x: null, firstX }));
-      finish(l, parts, companion, companionRan);
+      const z = zs[l - 1];
+      if (!z) throw new Error('sirenMlp: z was not kept');
+      // the product that makes the first layer's dz can also make its dW's first sums
+      const firstX = l === 1 && takesFirstLayerSums() && layers[0].weight.requiresGrad && inputs[0].shape[1] <= FIRST_INPUTS_MOST ? inputs[0] : null;
+      // layer l's dW beside its product through the sine, or before it, as a product of its own
+      // whose sums can then run beside it (a layer's input past the first is this op's own,
+      // recorded by no one: no dx is made for it)
+      const beside = weight.requiresGrad && weightGradientFits(dz.shape[0], weight.shape[1], weight.shape[0]) ? inputs[l] : null;
+      if (!beside) queue(l, gradientParts(dz, inputs[l], weight, bias, dbPartial));
+      const through = throughSine(dz, weight, z, omega, { companion: pending[0]?.plan ?? null, x: beside, firstX });
+      if (through.companionRan) made(1);
+      if (beside) queue(l, gradientParts(dz, inputs[l], weight, bias, dbPartial, through.dwSlices));
+      ({ dz, dbPartial, firstPartial } = through);
+    }
+    // the sums no product took, two layers a pass
+    while (pending.length) {
+      const [p, q] = pending.slice(0, 2).map((entry) => entry.plan);
+      runPairSums(q ? joinPairSums(p, q) : p);
+      made(q ? 2 : 1);
     }
     return grads;
   });

@@ -13,14 +13,12 @@ import { zeros } from '../tensor/create.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { splitK } from './matmul.ts';
 import { matmulPlan, usesVec4Core, type SecondCore } from './matmul_kernel.ts';
-import type { PairSums } from './reduce.ts';
+import { pairBuffers, PAIR_FIELDS_UNUSED, PAIR_FIELDS_WGSL, type PairSums } from './reduce.ts';
 
 /** workgroup memory of the kernel's column sums: a float per invocation and column of its block */
 const COLUMN_SUM_BYTES = 4;
 /** workgroup memory of pair_sums.wgsl's tree: a float per invocation of 256 */
 const PAIR_SUMS_BYTES = 256 * 4;
-/** the params of pair_sums.wgsl where no companion runs (PairSums.fields: 7 of them) */
-const PAIR_FIELDS_UNUSED = [0, 0, 0, 0, 0, 0, 0];
 
 /**
  * What the kernel runs beside its product: a companion's sums, layer l's weight gradient as a
@@ -37,9 +35,11 @@ export interface Roles {
 /** The storage buffers the kernel binds with `roles`, in binding order: its reads, then its writes. */
 function bufferNames({ companion, weightGradient, firstInputs, ownOutputs }: Roles): { reads: string[]; writes: string[] } {
   const when = (on: unknown, names: string[]) => (on ? names : []);
+  // one layer's pair of sums: two pairs would take 13 bindings, more than SwiftShader's 12 (untested)
+  const pair = pairBuffers(1);
   return {
-    reads: ['A', 'B', 'Z', ...when(weightGradient, ['X']), ...when(firstInputs, ['X0']), ...when(ownOutputs, ['OWN_X']), ...when(companion, ['PAIR_A', 'PAIR_B'])],
-    writes: ['DZ', 'PARTIAL', ...when(weightGradient, ['DW']), ...when(firstInputs, ['FIRST_PARTIAL']), ...when(ownOutputs, ['OWN_PARTIAL']), ...when(companion, ['PAIR_SA', 'PAIR_SB'])],
+    reads: ['A', 'B', 'Z', ...when(weightGradient, ['X']), ...when(firstInputs, ['X0']), ...when(ownOutputs, ['OWN_X']), ...when(companion, pair.reads)],
+    writes: ['DZ', 'PARTIAL', ...when(weightGradient, ['DW']), ...when(firstInputs, ['FIRST_PARTIAL']), ...when(ownOutputs, ['OWN_PARTIAL']), ...when(companion, pair.writes)],
   };
 }
 
@@ -50,6 +50,12 @@ export const bindingsFit = (roles: Roles): boolean => {
 };
 
 const kernels = new Map<string, Kernel>();
+
+/** The companion's buffers, a pair of sums, and pair_sums.wgsl, which sums them (its second pair's buffers private stubs). */
+function companionDeclarations(declare: (buffer: string, access: 'read' | 'read_write') => string): string {
+  const { reads, writes, stubs } = pairBuffers(1);
+  return [...reads.map((name) => declare(name, 'read')), ...writes.map((name) => declare(name, 'read_write')), stubs, '#include "pair_sums.wgsl"'].join('\n');
+}
 
 /** The kernel (shaders/siren_mlp_backward.wgsl) with the roles' bindings and calls. */
 function throughSineKernel(roles: Roles): Kernel {
@@ -67,9 +73,9 @@ function throughSineKernel(roles: Roles): Kernel {
     name, file: 'siren_mlp_backward.wgsl', inputs: reads.length, outputs: writes.length, uniform: true,
     snippets: {
       DZ_BINDING: at('DZ'), PARTIAL_BINDING: at('PARTIAL'), PARAMS_BINDING: String(reads.length + writes.length),
-      COMPANION_DECLARATIONS: roles.companion
-        ? [declare('PAIR_A', 'read'), declare('PAIR_B', 'read'), declare('PAIR_SA', 'read_write'), declare('PAIR_SB', 'read_write'), '#include "pair_sums.wgsl"'].join('\n')
-        : '', // companion_rows = 0
+      PAIR_FIELDS: PAIR_FIELDS_WGSL,
+      PAIRS: '1',
+      COMPANION_DECLARATIONS: roles.companion ? companionDeclarations(declare) : '', // companion_rows = 0
       COMPANION_CALL: roles.companion ? '    pair_sums(grid_id.y * nwg.x + grid_id.x, index);' : '',
       DW_DECLARATIONS: roles.weightGradient
         ? ['@group(0) @binding(' + at('X') + ') var<storage, read> X: array<vec4<f32>>;', declare('DW', 'read_write'), '#include "siren_mlp_weight_gradient.wgsl"'].join('\n')

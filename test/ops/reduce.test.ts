@@ -10,7 +10,7 @@ import type { CpuTensor, RefOp } from '../../src/reference/tensor.ts';
 import { cpuTensor, mulberry32, randomTensor, sumToShape as refSumToShape } from '../../src/reference/tensor.ts';
 import { distinctTensor } from '../reference/helpers.ts';
 import { checkOp, type Tolerance } from './gpu-check.ts';
-import { reductionForm, sumLeadingPair } from '../../src/ops/reduce.ts';
+import { joinPairSums, pairSums, reductionForm, runPairSums, sumLeadingPair } from '../../src/ops/reduce.ts';
 
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -191,6 +191,47 @@ test('sumLeadingPair: both sums against the reference, odd shapes', async () => 
       });
     }
     for (const t of [ta, tb, ...sums]) t.dispose();
+  }
+});
+
+// Two pairs in one pass (a SIREN step's last two layers' sums): pairs of the shapes above, each
+// pair's longer loops bound first, so that the groups of the second pair start past the first's;
+// and on WebGPU's least 8 storage bindings, which the pass takes all of.
+test('joinPairSums: two pairs of sums in one pass, against the reference', async () => {
+  const rng = mulberry32(32);
+  const quads: number[][][] = [
+    [[1, 1], [7, 33], [257, 5], [3, 257]], [[16, 65], [129, 36], [1, 7], [5, 1]],
+    [[4096, 1], [300, 3], [97, 40], [100, 9]], [[33, 7, 3], [2, 4], [513, 40], [300, 9]],
+  ];
+  const check = async (): Promise<void> => {
+    for (const shapes of quads) {
+      const xs = shapes.map((shape) => randomTensor(shape, rng));
+      const ts = xs.map((x) => tensor(Float32Array.from(x.data), x.shape));
+      const [p, q] = [pairSums(ts[0], ts[1]), pairSums(ts[2], ts[3])];
+      assert.ok(p && q, 'pairSums takes these shapes');
+      const before = runtime().counters.dispatches;
+      const sums = runPairSums(joinPairSums(p, q));
+      assert.is(runtime().counters.dispatches - before, 1, 'one pass');
+      for (const [k, x] of xs.entries()) {
+        const want = ref.sum.forward([x], { axes: [0] });
+        assert.equal(sums[k].shape, want.shape, `[${x.shape}] sum's shape`);
+        const got = await sums[k].read();
+        const tol = sumTol(x.shape[0]);
+        want.data.forEach((w, i) => {
+          assert.ok(Math.abs(got[i] - w) <= tol.atol + tol.rtol * Math.abs(w), `${shapes.map((sh) => `[${sh}]`).join(' ')}: sum of [${x.shape}] at ${i}: ${got[i]} vs ${w}`);
+        });
+      }
+      for (const t of [...ts, ...sums]) t.dispose();
+    }
+  };
+  await check();
+  shutdown();
+  await init({ quiet: true, maxStorageBuffersPerShaderStage: 8 });
+  try {
+    await check();
+  } finally {
+    shutdown();
+    await init({ quiet: true });
   }
 });
 

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, noGrad, ops, runtime, shutdown, tensor, tidy, type Tensor } from '../../src/index.ts';
-import { companionSums, firstLayerSums, weightGradientBeside } from '../../src/ops/siren_mlp.ts';
+import { companionSums, firstLayerSums, lastLayerSums, weightGradientBeside } from '../../src/ops/siren_mlp.ts';
 import { sharedFirstPass } from '../../src/ops/siren_mlp_forward.ts';
 import { slicedK, transposeBFirst } from '../../src/ops/matmul_kernel.ts';
 import { narrowLayer, pairedGradientSums, shortLayer } from '../../src/ops/sine_linear.ts';
@@ -142,6 +142,7 @@ test('sirenMlp with the GPU tuning: the previous layer\'s sums beside each produ
 // sums beside the next product), on 512 points.
 test('sirenMlp with each hidden layer\'s dW beside its product through the sine', async () => {
   weightGradientBeside.force = true;
+  lastLayerSums.force = true; // and the last layer's in its product's epilogue, on either tuning
   sharedFirstPass.enabled = false; // its bindings, too, depend on the limit: counted apart
   try {
     const rng = mulberry32(9);
@@ -178,13 +179,41 @@ test('sirenMlp with each hidden layer\'s dW beside its product through the sine'
     weightGradientBeside.force = true;
     await onRuntime({ tuning: 'gpu', maxStorageBuffersPerShaderStage: 8 }, async () => {
       const fewBindings = await checkCounted('sirenMlp, dW beside, gpu tuning, 8 storage bindings', inputs, 512);
-      // the sums the two companions ran (the last layer's, the second hidden layer's) in passes of their own
-      assert.is(fewBindings, dispatches[0] + 2, 'dispatches with 8 storage bindings');
+      // no companion: the four layers' sums in two passes of two layers each, where the
+      // companions left one pass of the first two layers'
+      assert.is(fewBindings, dispatches[0] + 1, 'dispatches with 8 storage bindings');
     });
   } finally {
     weightGradientBeside.force = null;
     firstLayerSums.force = null;
+    lastLayerSums.force = null;
     sharedFirstPass.enabled = true;
+  }
+});
+
+// The last layer's dW summed in the epilogue of its product through the sine (lastLayerSums),
+// without the hidden layers' dW beside theirs: forced with the CPU tuning (the scalar core, 1
+// and 3 outputs), then with the GPU tuning, where it is the default, against the thin product it
+// replaces. Every layer's sums then run one companion later, and the first two layers' share
+// the last pass (reduce_pair.wgsl with two pairs).
+test('sirenMlp: the last layer\'s dW in the epilogue of its product through the sine, and apart', async () => {
+  lastLayerSums.force = true;
+  try {
+    const rng = mulberry32(15);
+    for (const [M, widths] of [[7, [2, 5, 7, 1]], [36, [4, 8, 8, 3]]] as [number, number[]][]) {
+      await checkCounted(`sirenMlp, last layer's sums in the epilogue, cpu tuning, ${M} points, widths ${widths.join('→')}`, network(M, widths, rng), M);
+    }
+    await onRuntime({ tuning: 'gpu' }, async () => {
+      const inputs = network(512, [2, 64, 64, 64, 1], rng);
+      const dispatches: number[] = [];
+      for (const force of [null, false]) {
+        lastLayerSums.force = force;
+        dispatches.push(await checkCounted(`sirenMlp, last layer's sums ${force === null ? 'by default' : 'apart'}, gpu tuning, 512 points`, inputs, 512));
+      }
+      assert.is(dispatches[1] - dispatches[0], 1, `dispatches ${dispatches.join(' / ')}`);
+    });
+  } finally {
+    lastLayerSums.force = null;
   }
 });
 
