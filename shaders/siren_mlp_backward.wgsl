@@ -8,7 +8,8 @@
 // which were ready before this dispatch: a SIREN step's sums each take a pass of their own otherwise.
 // With a weight gradient (the DW snippets, siren_mlp_weight_gradient.wgsl), the next workgroup
 // rows make layer l's dW = dzᵀ·x_l, which reads the same dz and so needs no pass of its own. The
-// companion is then layer l + 1's sums (layer l's own are not ready); without it, layer l's.
+// companion then sums a layer after l (layer l's sums are not ready); without the weight gradient,
+// the oldest waiting layer's, l's or one after it (src/ops/siren_mlp.ts keeps the queue).
 // With the first layer's weight gradient (FIRST_IN > 0: dz_prev is the first layer's dz, and its
 // inputs X0 [M, FIRST_IN] are a few coordinates), the epilogue also sums the tile's rows of
 // dz_prev weighted by each input, dW₀'s first level, as it sums them for db: no product of its own.

@@ -30,8 +30,9 @@ export interface MlpLayer {
 }
 
 /**
- * Whether the previous layer's sums run beside each product through the sine (see
- * throughSine): 4 dispatches fewer in a 5-layer SIREN's step. Off for an A/B.
+ * Whether the oldest waiting layer's sums run beside each product through the sine (see
+ * throughSine): 4 dispatches fewer in a 5-layer SIREN's step. Off for an A/B: each layer's sums
+ * then take a pass of their own as soon as they are ready.
  */
 export const companionSums = { enabled: true };
 
@@ -40,8 +41,8 @@ export const companionSums = { enabled: true };
  * dz, so neither waits for the other. A hidden layer's is a product in rows of its own
  * (siren_mlp_weight_gradient.wgsl): at 64² each of the two products is half a wave on an H100 and
  * a barrier costs 3.4–4.0 µs (bench/RESULTS.md), so the pair in one dispatch fills the GPU once,
- * not half of it twice. The last layer's (1 output) is summed in the epilogue. Each layer's last
- * sums then wait for the next product's companion. A 64² step has three dispatches fewer. Off
+ * not half of it twice. Each layer's last sums then wait for the next product's companion. A 64²
+ * step has two dispatches fewer (three where 13 bindings fit the last product's roles). Off
  * until an A/B on a GPU (`npm run bench:ab`) measures it, unless FUSEGRAD_DW_BESIDE=1 at start
  * (for `bench:profile`); `force` makes the choice on any tuning (tests).
  */
