@@ -4,8 +4,8 @@
 // sums the tile's rows of dz_prev, the first level of the previous layer's db. Without it, dx is
 // written, then read again by a pass of its own (sine_linear_backward.wgsl).
 // With a companion (the COMPANION snippets), the workgroups before the product's tiles also
-// finish the gradients of one or two layers (their dW slices and db partials: pair_sums.wgsl),
-// which were ready before this dispatch: a SIREN step's sums each take a pass of their own otherwise.
+// finish a layer's gradients (its dW slices and db partials: pair_sums.wgsl, one pair), which
+// were ready before this dispatch: a SIREN step's sums each take a pass of their own otherwise.
 // With a weight gradient (the DW snippets, siren_mlp_weight_gradient.wgsl), the next workgroup
 // rows make layer l's dW = dzᵀ·x_l, which reads the same dz and so needs no pass of its own. The
 // companion then sums a layer after l (layer l's sums are not ready); without the weight gradient,
@@ -24,9 +24,9 @@
 //   FIRST_PARTIAL: [tiles along rows, N, FIRST_IN], whose sum over tiles is dW₀ [N, FIRST_IN]
 //   OWN_PARTIAL: [tiles along rows, OWN_OUT, N], whose sum over tiles is dW_l [K, N]
 // bindings (src/ops/siren_mlp_backward.ts throughSineKernel): A, B, Z, [X], [X0], [OWN_X],
-//           [PAIR_A, PAIR_B, [PAIR_C, PAIR_D]] (read); DZ, PARTIAL, [DW], [FIRST_PARTIAL],
-//           [OWN_PARTIAL], [PAIR_SA, PAIR_SB, [PAIR_SC, PAIR_SD]] (storage); the epilogue roles'
-//           buffers are private stubs without them; params { M, N, K, omega, companion_rows,
+//           [PAIR_A, PAIR_B] (read); DZ, PARTIAL, [DW], [FIRST_PARTIAL], [OWN_PARTIAL],
+//           [PAIR_SA, PAIR_SB] (storage); the epilogue roles' buffers, and pair_sums.wgsl's second
+//           pair, are private stubs without them; params { M, N, K, omega, companion_rows,
 //           dw_rows, dw_k_slice, and pair_sums.wgsl's fields (0 for a role that does not run) }
 // workgroup, tiles and K slices as in matmul.wgsl (256 invocations with a companion);
 // grid: (ceil(N / tile columns), companion_rows + dw_rows + ceil(M / tile rows))

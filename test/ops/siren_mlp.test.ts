@@ -118,9 +118,10 @@ test('sirenMlp with the GPU tuning: dW slices and db partials summed in one pass
   }
 }));
 
-// The GPU tuning again: each layer's dW and db sums beside the next product through the sine
-// (companionSums), on a case whose dW products are split (1,024 points), and apart.
-test('sirenMlp with the GPU tuning: the previous layer\'s sums beside each product, and apart', () => onRuntime({ tuning: 'gpu' }, async () => {
+// The GPU tuning again: each layer's dW and db sums beside a later product through the sine
+// (companionSums, the oldest waiting first), on a case whose dW products are split (1,024
+// points), and apart.
+test('sirenMlp with the GPU tuning: the waiting layers\' sums beside each product, and apart', () => onRuntime({ tuning: 'gpu' }, async () => {
   try {
     const inputs = network(1024, [2, 64, 64, 64, 1], mulberry32(8));
     const dispatches: number[] = [];
@@ -128,7 +129,8 @@ test('sirenMlp with the GPU tuning: the previous layer\'s sums beside each produ
       companionSums.enabled = enabled;
       dispatches.push(await checkCounted(`sirenMlp, companion sums ${enabled ? 'on' : 'off'}`, inputs, 1024));
     }
-    // the last layer's and both hidden layers' sums ran beside a product: three passes fewer
+    // four layers' sums: the last's and the second hidden layer's beside a product, the first two
+    // layers' in one pass, where each took a pass of its own: three passes fewer
     assert.is(dispatches[1] - dispatches[0], 3, `dispatches with companions ${dispatches[0]}, without ${dispatches[1]}`);
   } finally {
     companionSums.enabled = true;
