@@ -1,5 +1,5 @@
 // Sums over a leading axis, a pair or two pairs, in one pass (src/ops/reduce.ts, sumLeadingPair and
-// sumLeadingPairs; the work itself is pair_sums.wgsl): a dispatch costs a few µs on a GPU even when
+// runPairSums; the work itself is pair_sums.wgsl): a dispatch costs a few µs on a GPU even when
 // it does nothing, so a layer's two last sums share one, and two layers' sums can too.
 // bindings: PAIR_A, PAIR_B, [PAIR_C, PAIR_D] (read); PAIR_SA [cols_a], PAIR_SB [cols_b], [PAIR_SC,
 //           PAIR_SD] (storage); then params { PAIR_FIELDS } (numbered by the snippets: 0 .. 4 for

@@ -257,17 +257,23 @@ export const PAIR_FIELDS_WGSL = PAIR_FIELD_NAMES.map((name) => `  ${name}: u32,`
 /** PAIR_FIELDS' values where no sums run (a SIREN product without a companion) */
 export const PAIR_FIELDS_UNUSED: readonly number[] = PAIR_FIELD_NAMES.map(() => 0);
 
-/**
- * The storage buffers pair_sums.wgsl binds for `pairs` pairs, in binding order (reads, then
- * writes), and, for one pair, the second pair's as private stubs its code never reaches.
- */
-export function pairBuffers(pairs: 1 | 2): { reads: string[]; writes: string[]; stubs: string } {
+/** The storage buffers pair_sums.wgsl binds for `pairs` pairs, in binding order: reads, then writes. */
+export function pairBuffers(pairs: 1 | 2): { reads: string[]; writes: string[] } {
   const second = pairs === 2;
   return {
     reads: ['PAIR_A', 'PAIR_B', ...(second ? ['PAIR_C', 'PAIR_D'] : [])],
     writes: ['PAIR_SA', 'PAIR_SB', ...(second ? ['PAIR_SC', 'PAIR_SD'] : [])],
-    stubs: second ? '' : ['PAIR_C', 'PAIR_D', 'PAIR_SC', 'PAIR_SD'].map((name) => `var<private> ${name}: array<f32, 1>;`).join('\n'),
   };
+}
+
+/**
+ * The WGSL declarations of pairBuffers' buffers, each by `declare` (its includer numbers the
+ * bindings), and, for one pair, the second pair's as private stubs its code never reaches.
+ */
+export function pairDeclarations(pairs: 1 | 2, declare: (buffer: string, access: 'read' | 'read_write') => string): string {
+  const { reads, writes } = pairBuffers(pairs);
+  const stubs = pairs === 2 ? [] : ['PAIR_C', 'PAIR_D', 'PAIR_SC', 'PAIR_SD'].map((name) => `var<private> ${name}: array<f32, 1>;`);
+  return [...reads.map((name) => declare(name, 'read')), ...writes.map((name) => declare(name, 'read_write')), ...stubs].join('\n');
 }
 
 /**
@@ -320,12 +326,12 @@ const sumPairKernels = new Map<number, Kernel>();
 function sumPairKernel(pairs: 1 | 2): Kernel {
   let k = sumPairKernels.get(pairs);
   if (!k) {
-    const { reads, writes, stubs } = pairBuffers(pairs);
-    const declarations = [...reads.map((name, i) => `@group(0) @binding(${i}) var<storage, read> ${name}: array<f32>;`),
-      ...writes.map((name, i) => `@group(0) @binding(${reads.length + i}) var<storage, read_write> ${name}: array<f32>;`), stubs];
+    const { reads, writes } = pairBuffers(pairs);
+    const bound = [...reads, ...writes];
+    const declarations = pairDeclarations(pairs, (name, access) => `@group(0) @binding(${bound.indexOf(name)}) var<storage, ${access}> ${name}: array<f32>;`);
     k = {
       name: pairs === 1 ? 'reduce.sum_pair' : 'reduce.sum_pairs', file: 'reduce_pair.wgsl', inputs: reads.length, outputs: writes.length, uniform: true,
-      snippets: { PAIRS: String(pairs), PAIR_FIELDS: PAIR_FIELDS_WGSL, PAIR_DECLARATIONS: declarations.join('\n'), PARAMS_BINDING: String(reads.length + writes.length) },
+      snippets: { PAIRS: String(pairs), PAIR_FIELDS: PAIR_FIELDS_WGSL, PAIR_DECLARATIONS: declarations, PARAMS_BINDING: String(bound.length) },
     };
     sumPairKernels.set(pairs, k);
   }

@@ -107,6 +107,8 @@ export function transpose(x: Tensor): Tensor {
 /** matrices a transpose_each.wgsl pass takes at most, however many bindings an adapter has */
 const TRANSPOSE_SLOTS = 4;
 
+/** Slot k's params members of a transposing copy: its matrix's rows and columns, its first invocation. */
+export const transposeSlotParams = (k: number): string => `  rows_${k}: u32, cols_${k}: u32, start_${k}: u32,`;
 /**
  * Slot k's element j of a transposing copy (transpose_each.wgsl, siren_mlp_forward.wgsl):
  * out_k [cols_k, rows_k] at j, adjacent stores, from in_k [rows_k, cols_k].
@@ -121,7 +123,7 @@ function transposeEachKernel(slots: number): Kernel {
     k = {
       name: `shape.transpose_each.${slots}`, file: 'transpose_each.wgsl', inputs: slots, outputs: slots, uniform: true,
       snippets: {
-        SLOT_PARAMS: ks.map((k) => `  rows_${k}: u32, cols_${k}: u32, start_${k}: u32,`).join('\n'),
+        SLOT_PARAMS: ks.map(transposeSlotParams).join('\n'),
         SLOT_BINDINGS: slotBindings(slots, [['in', 'read'], ['out', 'read_write']]),
         PARAMS_BINDING: String(2 * slots),
         SLOT_COPIES: slotBranches(slots, transposeSlot),

@@ -95,8 +95,13 @@ function sineBackward(z: Tensor, g: Tensor, omega: number, withBias: boolean): {
   return { dz, dbPartial: partial };
 }
 
+/** Whether x [M, in], W [out, in] and b [out] fit a layer. */
+export function layerShapesFit(x: Tensor, w: Tensor, b: Tensor): boolean {
+  return x.rank === 2 && w.rank === 2 && b.rank === 1 && x.shape[1] === w.shape[1] && b.shape[0] === w.shape[0];
+}
+
 function checkShapes(x: Tensor, w: Tensor, b: Tensor): void {
-  if (x.rank !== 2 || w.rank !== 2 || b.rank !== 1 || x.shape[1] !== w.shape[1] || b.shape[0] !== w.shape[0]) {
+  if (!layerShapesFit(x, w, b)) {
     throw new Error(`linear: x ${shapeString(x.shape)}, W ${shapeString(w.shape)}, b ${shapeString(b.shape)} do not fit (x [M, in], W [out, in], b [out])`);
   }
 }

@@ -13,7 +13,7 @@ import { zeros } from '../tensor/create.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { splitK } from './matmul.ts';
 import { matmulPlan, usesVec4Core, type SecondCore } from './matmul_kernel.ts';
-import { pairBuffers, PAIR_FIELDS_UNUSED, PAIR_FIELDS_WGSL, type PairSums } from './reduce.ts';
+import { pairBuffers, pairDeclarations, PAIR_FIELDS_UNUSED, PAIR_FIELDS_WGSL, type PairSums } from './reduce.ts';
 
 /** workgroup memory of the kernel's column sums: a float per invocation and column of its block */
 const COLUMN_SUM_BYTES = 4;
@@ -51,12 +51,6 @@ export const bindingsFit = (roles: Roles): boolean => {
 
 const kernels = new Map<string, Kernel>();
 
-/** The companion's buffers, a pair of sums, and pair_sums.wgsl, which sums them (its second pair's buffers private stubs). */
-function companionDeclarations(declare: (buffer: string, access: 'read' | 'read_write') => string): string {
-  const { reads, writes, stubs } = pairBuffers(1);
-  return [...reads.map((name) => declare(name, 'read')), ...writes.map((name) => declare(name, 'read_write')), stubs, '#include "pair_sums.wgsl"'].join('\n');
-}
-
 /** The kernel (shaders/siren_mlp_backward.wgsl) with the roles' bindings and calls. */
 function throughSineKernel(roles: Roles): Kernel {
   const name = `siren_mlp_backward${roles.companion ? '.companion' : ''}${roles.weightGradient ? '.dw' : ''}${roles.firstInputs ? `.first${roles.firstInputs}` : ''}${roles.ownOutputs ? `.own${roles.ownOutputs}` : ''}`;
@@ -75,7 +69,8 @@ function throughSineKernel(roles: Roles): Kernel {
       DZ_BINDING: at('DZ'), PARTIAL_BINDING: at('PARTIAL'), PARAMS_BINDING: String(reads.length + writes.length),
       PAIR_FIELDS: PAIR_FIELDS_WGSL,
       PAIRS: '1',
-      COMPANION_DECLARATIONS: roles.companion ? companionDeclarations(declare) : '', // companion_rows = 0
+      // a pair of sums, and pair_sums.wgsl, which sums them
+      COMPANION_DECLARATIONS: roles.companion ? `${pairDeclarations(1, declare)}\n#include "pair_sums.wgsl"` : '', // companion_rows = 0
       COMPANION_CALL: roles.companion ? '    pair_sums(grid_id.y * nwg.x + grid_id.x, index);' : '',
       DW_DECLARATIONS: roles.weightGradient
         ? ['@group(0) @binding(' + at('X') + ') var<storage, read> X: array<vec4<f32>>;', declare('DW', 'read_write'), '#include "siren_mlp_weight_gradient.wgsl"'].join('\n')

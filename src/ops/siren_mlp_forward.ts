@@ -12,8 +12,8 @@ import { Params } from '../gpu/params.ts';
 import { slotBranches, slotStarts } from '../gpu/slots.ts';
 import { noGrad, runtime } from '../tensor/context.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { transposeSlot } from './shape.ts';
-import { copiedForForward, forwardForm } from './sine_linear.ts';
+import { transposeSlot, transposeSlotParams } from './shape.ts';
+import { copiedForForward, forwardForm, layerShapesFit } from './sine_linear.ts';
 import type { MlpLayer } from './siren_mlp.ts';
 
 /** Whether sirenMlp takes the shared first pass where it can (off for an A/B: `npm run bench:ab`). */
@@ -37,7 +37,7 @@ function firstPassKernel(copies: number, keepZ: boolean): Kernel {
       name: key, file: 'siren_mlp_forward.wgsl', inputs: 3 + copies, outputs: 2 + copies, uniform: true,
       constants: { STORE_Z: Number(keepZ) },
       snippets: {
-        SLOT_PARAMS: ['  start_1: u32,', ...ks.map((k) => `  rows_${k}: u32, cols_${k}: u32, start_${k}: u32,`)].join('\n'),
+        SLOT_PARAMS: ['  start_1: u32,', ...ks.map(transposeSlotParams)].join('\n'),
         BINDINGS: [
           ...ks.map((k, i) => storage(3 + i, 'read', `in_${k}`)),
           storage(3 + copies, 'read_write', 'Y', 'vec4<f32>'),
@@ -69,7 +69,7 @@ export interface FirstPass {
 export function firstPass(x: Tensor, layers: readonly MlpLayer[], omega: number, keepZ: boolean): FirstPass | null {
   if (!sharedFirstPass.enabled || layers.length < 2) return null;
   const { weight, bias } = layers[0];
-  if (x.rank !== 2 || weight.rank !== 2 || bias.rank !== 1 || x.shape[1] !== weight.shape[1] || bias.shape[0] !== weight.shape[0]) return null;
+  if (!layerShapesFit(x, weight, bias)) return null; // layerForward says why
   const [M, K] = x.shape;
   const N = weight.shape[0];
   if (M * N === 0 || forwardForm(N, K) !== 'short') return null;
